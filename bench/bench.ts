@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: pull, copy and re-copy timings against local registries.
+ *
+ * Builds (once, cached under bench/.work) a large image of ≥ 500 MB in ≥ 20 gzip layers from
+ * real files of this machine, and a 64-small-layer image; pushes both with `ocidist push`; then
+ * times, each from a cold blob cache:
+ *   - `ocidist pull` to a docker archive and to an OCI layout (wall time, peak RSS),
+ *   - the baseline: `curl | sha256sum` of the same blobs, 4 in parallel,
+ *   - `skopeo copy` to a docker archive, when skopeo is installed,
+ *   - the 64-small-layer image, per byte against the large one,
+ *   - `ocidist copy` between two registries with separate storage, then the same copy again.
+ * Prints a Markdown table (the README's figures come from it).
+ * @module
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildBenchImage } from "./image.js";
+import { startRig } from "../test/rig/rig.js";
+
+const root = resolve(fileURLToPath(import.meta.url), "../../..");
+const work = join(root, "bench", ".work");
+const cli = join(root, "dist", "src", "cli.js");
+
+interface Run {
+  seconds: number;
+  maxRssMb?: number;
+}
+
+/** Runs a command, returning its wall time and (for ocidist) its peak RSS. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env: { ...process.env, ...env, OCIDIST_REPORT_RSS: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`));
+      const m = /maxrss_kb=(\d+)/.exec(err);
+      resolveRun({ seconds, ...(m ? { maxRssMb: Number(m[1]) / 1024 } : {}) });
+    });
+  });
+}
+
+async function fresh(dir: string): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+function ocidist(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return timed(process.execPath, [cli, "--progress", "none", ...args], env);
+}
+
+async function main(): Promise<void> {
+  await mkdir(work, { recursive: true });
+  const rig = await startRig();
+  try {
+    const open = rig.registries.open;
+    const second = rig.registries.tls ? rig.registries.tls : open;
+    const large = await buildBenchImage(join(work, "large"), { layers: 24, targetBytes: 520_000_000 });
+    const small = await buildBenchImage(join(work, "small"), { layers: 64, targetBytes: 64_000_000 });
+    const bigRef = `${open.host}/bench/large:latest`;
+    const smallRef = `${open.host}/bench/small:latest`;
+    await ocidist(["push", `oci:${large.layout}:latest`, bigRef]);
+    await ocidist(["push", `oci:${small.layout}:latest`, smallRef]);
+    const rows: string[][] = [];
+    const mb = large.totalBytes / 1e6;
+    const add = (what: string, r: Run, bytes = large.totalBytes) =>
+      rows.push([what, r.seconds.toFixed(2), ((bytes / 1e6) / r.seconds).toFixed(0), r.maxRssMb ? r.maxRssMb.toFixed(0) : "—"]);
+
+    const out = await fresh(join(work, "out"));
+    add("ocidist pull → docker-archive", await ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", await fresh(join(work, "cache1"))]));
+    add("ocidist pull → OCI layout", await ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", await fresh(join(work, "cache2"))]));
+    const urls = large.blobs.map((d) => `http://${open.host}/v2/bench/large/blobs/${d}`).join("\n");
+    add("curl | sha256sum, 4 parallel (baseline)", await timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: urls }));
+    if (existsSync("/usr/bin/skopeo")) {
+      add("skopeo copy → docker-archive", await timed("skopeo", ["copy", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]));
+    }
+    const smallRun = await ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", await fresh(join(work, "cache3"))]);
+    add("ocidist pull, 64 small layers", smallRun, small.totalBytes);
+    const copyArgs = ["copy", bigRef, `${second.host}/bench/copy:latest`, ...(second.caFile ? ["--ca-file", second.caFile] : [])];
+    add("ocidist copy registry → registry", await ocidist(copyArgs));
+    add("ocidist copy again (all skipped)", await ocidist(copyArgs));
+
+    const size = (await stat(join(out, "a.tar"))).size;
+    console.log(`\nLarge image: ${large.layers} layers, ${mb.toFixed(0)} MB compressed (archive ${(size / 1e6).toFixed(0)} MB); small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(0)} MB.`);
+    console.log(`Machine: ${execFileSync("nproc").toString().trim()} cores, node ${process.version}.\n`);
+    console.log("| run | seconds | MB/s | peak RSS (MB) |");
+    console.log("|---|---:|---:|---:|");
+    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  } finally {
+    await rig.stop();
+  }
+}
+
+await main();

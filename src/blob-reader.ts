@@ -1,0 +1,91 @@
+/**
+ * A verified, self-resuming blob stream over any readable target: bytes are checked against
+ * the descriptor's size and digest as they flow, and a transient failure mid-body is resumed
+ * from the last byte received (with a range request where the target honours one, else by
+ * skipping what was already delivered).
+ * @module
+ */
+import { once } from "node:events";
+import { PassThrough, type Readable } from "node:stream";
+import type { Descriptor } from "./descriptor.js";
+import { VerifyingStream } from "./digest.js";
+import { AbortedError, DigestMismatchError } from "./errors.js";
+import { isRetriableNetworkError, backoffDelay, sleep } from "./http/retry.js";
+import type { ReadableTarget } from "./targets/target.js";
+
+/** Options of {@link openVerifiedBlob}. */
+export interface OpenBlobOptions {
+  /** Resumptions allowed after a transient failure (default 5). */
+  retries?: number;
+  signal?: AbortSignal;
+  /** Called with each chunk's length (progress). */
+  onBytes?: (n: number) => void;
+  /** What the blob is, for error messages. */
+  what?: string;
+  /** Start delivering at this offset (bytes before it are hashed by the caller via `seed`). */
+  offset?: number;
+  /** Bytes before `offset`, to seed the hash (resuming a partial file). */
+  seed?: (verifier: VerifyingStream) => Promise<void>;
+}
+
+/**
+ * Opens a blob as a stream that yields exactly the verified bytes, or fails with
+ * DigestMismatchError / the transport's error. Size checks are skipped when `desc.size < 0`
+ * (schema 1 layers, whose size the manifest does not give).
+ */
+export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor, options: OpenBlobOptions = {}): Promise<Readable> {
+  const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: options.what ?? "blob" });
+  let delivered = options.offset ?? 0;
+  if (delivered > 0 && options.seed) await options.seed(verifier);
+  const first = await target.fetch(desc, { offset: delivered, signal: options.signal });
+  const out = new PassThrough();
+  const retries = options.retries ?? 5;
+
+  const pump = async (): Promise<void> => {
+    let current = first;
+    for (let attempt = 0; ; attempt++) {
+      let skip = delivered - current.offset;
+      try {
+        for await (const chunk of current.body as AsyncIterable<Buffer>) {
+          let c = chunk;
+          if (skip > 0) {
+            if (c.length <= skip) {
+              skip -= c.length;
+              continue;
+            }
+            c = c.subarray(skip);
+            skip = 0;
+          }
+          delivered += c.length;
+          options.onBytes?.(c.length);
+          if (!verifier.write(c)) await once(verifier, "drain");
+        }
+        verifier.end();
+        return;
+      } catch (err) {
+        current.body.destroy();
+        if (options.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
+        if (err instanceof DigestMismatchError || attempt >= retries || !isResumable(err)) throw err;
+        await sleep(backoffDelay(attempt), options.signal);
+        current = await target.fetch(desc, { offset: delivered, signal: options.signal });
+      }
+    }
+  };
+  verifier.pipe(out);
+  verifier.on("error", (err) => out.destroy(err));
+  pump().catch((err: Error) => {
+    verifier.destroy(err);
+    out.destroy(err);
+  });
+  out.on("close", () => {
+    if (!verifier.writableFinished) verifier.destroy();
+  });
+  return out;
+}
+
+/** Failures worth resuming: resets, timeouts, and premature ends of a body. */
+function isResumable(err: unknown): boolean {
+  if (isRetriableNetworkError(err)) return true;
+  const e = err as { code?: string; message?: string };
+  return e?.code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" || e?.code === "ERR_STREAM_PREMATURE_CLOSE" || /aborted|terminated|other side closed/i.test(e?.message ?? "");
+}

@@ -1,0 +1,178 @@
+/**
+ * A content-addressed blob cache under the user's cache directory
+ * (`$OCIDIST_CACHE`, else `$XDG_CACHE_HOME/ocidist`, else `~/.cache/ocidist`):
+ * `blobs/<alg>/<hex>` holds verified blobs, `<hex>.partial` the bytes of an interrupted
+ * download (resumed with a range request next time), and `<hex>.lock` marks a download in
+ * progress so that two processes never write one file at once.
+ * @module
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { openVerifiedBlob } from "./blob-reader.js";
+import type { Descriptor } from "./descriptor.js";
+import { VerifyingStream, parseDigest } from "./digest.js";
+import { sleep } from "./http/retry.js";
+import type { ReadableTarget } from "./targets/target.js";
+
+/** The default cache directory. */
+export function defaultCacheDir(): string {
+  if (process.env.OCIDIST_CACHE) return process.env.OCIDIST_CACHE;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "ocidist");
+}
+
+/** How a blob came to be in the cache. */
+export type CacheOutcome = "cached" | "downloaded" | "resumed";
+
+/** Options of {@link BlobCache.ensure}. */
+export interface EnsureOptions {
+  signal?: AbortSignal;
+  onBytes?: (n: number) => void;
+}
+
+const LOCK_STALE_MS = 120_000;
+
+/** The blob cache. */
+export class BlobCache {
+  constructor(readonly dir: string = defaultCacheDir()) {}
+
+  /** Path of a blob in the cache (the digest is validated first). */
+  path(digest: string): string {
+    const { algorithm, encoded } = parseDigest(digest);
+    return join(this.dir, "blobs", algorithm, encoded);
+  }
+
+  /** True when the verified blob is in the cache with the descriptor's size. */
+  async has(desc: Descriptor): Promise<boolean> {
+    try {
+      const s = await stat(this.path(desc.digest));
+      return s.isFile() && (desc.size < 0 || s.size === desc.size);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Opens a cached blob. */
+  open(desc: Descriptor, offset = 0): Readable {
+    return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 20 });
+  }
+
+  /** Opens a cached blob through a verifier once more (a cache file may have been damaged since). */
+  openVerified(desc: Descriptor): Readable {
+    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
+    const file = this.open(desc);
+    file.on("error", (err) => verifier.destroy(err));
+    return file.pipe(verifier);
+  }
+
+  /** The size of a cached blob. */
+  async size(desc: Descriptor): Promise<number> {
+    return (await stat(this.path(desc.digest))).size;
+  }
+
+  /**
+   * Makes sure the blob is in the cache, verified: already there, resumed from a partial
+   * download, or downloaded from `source`. Concurrent callers (other processes too) wait
+   * for the one holding the blob's lock.
+   */
+  async ensure(source: ReadableTarget, desc: Descriptor, options: EnsureOptions = {}): Promise<CacheOutcome> {
+    const final = this.path(desc.digest);
+    await mkdir(join(final, ".."), { recursive: true });
+    for (;;) {
+      if (await this.has(desc)) return "cached";
+      const unlock = await this.lock(final);
+      if (!unlock) {
+        await sleep(200, options.signal);
+        continue;
+      }
+      try {
+        if (await this.has(desc)) return "cached";
+        return await this.download(source, desc, final, options);
+      } finally {
+        await unlock();
+      }
+    }
+  }
+
+  private async download(source: ReadableTarget, desc: Descriptor, final: string, options: EnsureOptions): Promise<CacheOutcome> {
+    const partial = `${final}.partial`;
+    let offset = 0;
+    try {
+      offset = (await stat(partial)).size;
+      if (desc.size >= 0 && offset > desc.size) offset = 0;
+    } catch {
+      offset = 0;
+    }
+    if (offset === 0) await rm(partial, { force: true });
+    const body = await openVerifiedBlob(source, desc, {
+      offset,
+      signal: options.signal,
+      onBytes: options.onBytes,
+      seed: async (verifier) => {
+        for await (const chunk of createReadStream(partial, { end: offset - 1 })) verifier.seed(chunk as Buffer);
+      },
+    });
+    try {
+      await pipeline(body, createWriteStream(partial, { flags: offset > 0 ? "a" : "w" }), { signal: options.signal });
+    } catch (err) {
+      // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
+      if ((err as Error).name === "DigestMismatchError") await rm(partial, { force: true });
+      throw err;
+    }
+    await rename(partial, final);
+    return offset > 0 ? "resumed" : "downloaded";
+  }
+
+  /** Takes the blob's lock file; returns its release, or undefined when another live process holds it. */
+  private async lock(final: string): Promise<(() => Promise<void>) | undefined> {
+    const lockPath = `${final}.lock`;
+    try {
+      const fh = await open(lockPath, "wx");
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      return () => rm(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    if (await this.lockIsStale(lockPath)) {
+      await rm(lockPath, { force: true });
+      return this.lock(final);
+    }
+    return undefined;
+  }
+
+  private async lockIsStale(lockPath: string): Promise<boolean> {
+    try {
+      const [text, s] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
+      const pid = Number(text.trim());
+      if (!Number.isInteger(pid) || pid <= 0) return Date.now() - s.mtimeMs > LOCK_STALE_MS;
+      if (pid === process.pid) return false;
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "ESRCH";
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  /** Removes every cached blob and partial download. */
+  async clear(): Promise<void> {
+    await rm(join(this.dir, "blobs"), { recursive: true, force: true });
+  }
+
+  /** Records a blob that is at hand in memory (a synthesized config). */
+  async put(digest: string, bytes: Uint8Array): Promise<void> {
+    const final = this.path(digest);
+    await mkdir(join(final, ".."), { recursive: true });
+    const tmp = `${final}.${process.pid}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, final);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Wraps a command's implementation: builds its {@link CliContext}, turns Ctrl-C into a
+ * cancellation, and maps failures to one line on stderr and an exit status.
+ * @module
+ */
+import type { Command } from "commander";
+import { CliContext } from "./context.js";
+import { EXIT_INTERRUPTED, errorLine, exitStatusFor } from "./exit.js";
+import { cleanupTemps } from "../util/atomic.js";
+
+/** A command implementation: positional arguments, then the command's own options, then the context. */
+export type CommandImpl<A extends unknown[]> = (ctx: CliContext, ...args: A) => Promise<void>;
+
+/** Adapts an implementation to commander's `action` signature. */
+export function action<A extends unknown[]>(impl: CommandImpl<A>): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const ctx = new CliContext(command);
+    let interrupted = false;
+    const onSignal = () => {
+      if (interrupted) process.exit(EXIT_INTERRUPTED);
+      interrupted = true;
+      ctx.controller.abort();
+      // Whatever is still running gets a second to unwind; temporary files go now.
+      void cleanupTemps().finally(() => setTimeout(() => process.exit(EXIT_INTERRUPTED), 1000).unref());
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      await impl(ctx, ...(args.slice(0, -1) as A));
+    } catch (err) {
+      await cleanupTemps().catch(() => undefined);
+      process.stderr.write(`ocidist: ${interrupted ? "interrupted" : errorLine(err)}\n`);
+      if (process.env.OCIDIST_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = interrupted ? EXIT_INTERRUPTED : exitStatusFor(err);
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await ctx.close();
+    }
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * What every command gets from the global options: a configured registry client (with
+ * credentials from flags, then docker's config), the platform asked for, the output mode,
+ * a cancellation signal tied to Ctrl-C, and stderr logging.
+ * @module
+ */
+import type { Command } from "commander";
+import { StaticCredentials, type Credential, type CredentialStore } from "../auth/credentials.js";
+import { DockerConfigStore } from "../auth/docker-config.js";
+import type { Platform } from "../descriptor.js";
+import { UsageError } from "../errors.js";
+import { hostPlatform, parsePlatform } from "../platform.js";
+import { RegistryClient } from "../registry/client.js";
+import { VERSION } from "../version.js";
+
+/** The global options of CLI.md, as commander hands them over. */
+export interface GlobalOptions {
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  anonymous?: boolean;
+  dockerConfig?: string;
+  platform?: string;
+  insecure?: boolean;
+  caFile?: string[];
+  proxy?: string;
+  jobs?: string;
+  retries?: string;
+  json?: boolean;
+  progress?: string;
+  verbose?: boolean;
+}
+
+/** Progress display modes. */
+export type ProgressMode = "tty" | "plain" | "none";
+
+/** Tries several stores in order; stores and erases go to the last (docker's config). */
+class LayeredCredentials implements CredentialStore {
+  constructor(private readonly stores: CredentialStore[]) {}
+  async get(registry: string): Promise<Credential | undefined> {
+    for (const s of this.stores) {
+      const c = await s.get(registry);
+      if (c) return c;
+    }
+    return undefined;
+  }
+  store(registry: string, cred: Credential): Promise<void> {
+    return this.stores[this.stores.length - 1]!.store(registry, cred);
+  }
+  erase(registry: string): Promise<void> {
+    return this.stores[this.stores.length - 1]!.erase(registry);
+  }
+}
+
+let stdinText: Promise<string> | undefined;
+
+/** Reads all of standard input once (for `--password-stdin`). */
+export function readStdin(): Promise<string> {
+  stdinText ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  })();
+  return stdinText;
+}
+
+/** Parses a positive integer option. */
+export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${name} wants a whole number${min ? ` of at least ${min}` : ""}, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** Per-invocation state shared by the commands. */
+export class CliContext {
+  readonly opts: GlobalOptions;
+  readonly controller = new AbortController();
+  private clientPromise?: Promise<RegistryClient>;
+
+  constructor(command: Command) {
+    this.opts = command.optsWithGlobals() as GlobalOptions;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Logs a line to stderr (always shown: progress and notices). */
+  info(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  /** Logs a line to stderr only with `-v`. */
+  debug(line: string): void {
+    if (this.opts.verbose) process.stderr.write(`ocidist: ${line}\n`);
+  }
+
+  /** `--jobs`, default 4. */
+  get jobs(): number {
+    return intOption(this.opts.jobs, "--jobs", 4, 1);
+  }
+
+  /** The platform asked for with `--platform`, else undefined. */
+  get requestedPlatform(): Platform | undefined {
+    return this.opts.platform ? parsePlatform(this.opts.platform) : undefined;
+  }
+
+  /** The platform to resolve indexes to: `--platform`, else `linux/<this machine's arch>`. */
+  get platform(): Platform {
+    return this.requestedPlatform ?? hostPlatform();
+  }
+
+  /** `--progress`: `auto` becomes `tty` on a terminal, else `plain`. */
+  get progress(): ProgressMode {
+    const p = this.opts.progress ?? "auto";
+    if (p === "auto") return process.stderr.isTTY ? "tty" : "plain";
+    if (p === "tty" || p === "plain" || p === "none") return p;
+    throw new UsageError(`--progress wants auto, tty, plain or none, not ${JSON.stringify(p)}`);
+  }
+
+  /** The credential store: flags for the named registries, then docker's config.json. */
+  async credentials(registries: string[]): Promise<CredentialStore | undefined> {
+    if (this.opts.anonymous) return undefined;
+    const stores: CredentialStore[] = [];
+    const { username } = this.opts;
+    let password = this.opts.password;
+    if (this.opts.passwordStdin) {
+      if (password !== undefined) throw new UsageError("give --password or --password-stdin, not both");
+      password = (await readStdin()).replace(/\r?\n$/, "");
+    }
+    if ((username === undefined) !== (password === undefined)) {
+      throw new UsageError(username === undefined ? "a password was given without --username" : "--username needs --password or --password-stdin");
+    }
+    if (username !== undefined && password !== undefined) {
+      for (const r of registries) stores.push(new StaticCredentials(r, { username, password }));
+    }
+    stores.push(await DockerConfigStore.load(this.opts.dockerConfig));
+    return new LayeredCredentials(stores);
+  }
+
+  /** The registry client, built once; `registries` are the ones flags' credentials apply to. */
+  client(registries: string[]): Promise<RegistryClient> {
+    this.clientPromise ??= (async () => {
+      const verbose = this.opts.verbose;
+      return new RegistryClient({
+        credentials: await this.credentials(registries),
+        anonymous: this.opts.anonymous,
+        insecure: this.opts.insecure,
+        caFiles: this.opts.caFile,
+        proxy: this.opts.proxy,
+        retries: intOption(this.opts.retries, "--retries", 4),
+        userAgent: `ocidist/${VERSION} (node ${process.version}; ${process.platform}/${process.arch})`,
+        log: verbose ? (line) => process.stderr.write(`ocidist: ${line}\n`) : undefined,
+        warn: (line) => process.stderr.write(`ocidist: ${line}\n`),
+      });
+    })();
+    return this.clientPromise;
+  }
+
+  /** Releases connections. */
+  async close(): Promise<void> {
+    if (this.clientPromise) await (await this.clientPromise).close().catch(() => undefined);
+  }
+}

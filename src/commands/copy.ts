@@ -1,0 +1,109 @@
+/**
+ * `ocidist copy SRC DST` and `ocidist push SRC REF`: any location to any location, the
+ * manifest bytes and digests kept; registry to registry streams without touching disk.
+ * @module
+ */
+import type { Command } from "commander";
+import { copy, type CopyResult } from "../copy.js";
+import { UsageError } from "../errors.js";
+import { formatPlatform } from "../platform.js";
+import { familiarName, formatReference } from "../reference.js";
+import { ProgressDisplay } from "../progress/display.js";
+import { action } from "../cli/action.js";
+import type { CliContext } from "../cli/context.js";
+import { formatBytes, printJson } from "../cli/output.js";
+import { openSink, openSource, parseCliLocation, registriesOf, type Location } from "../cli/locations.js";
+import { cacheFor } from "./pull.js";
+
+interface CopyCliOptions {
+  referrers?: boolean;
+  chunkSize?: string;
+  cacheDir?: string;
+}
+
+/** The name the copy gets at the destination. */
+function destinationName(src: Location, dst: Location): string | undefined {
+  if (dst.kind === "registry") return dst.reference!.digest ? undefined : dst.reference!.tag;
+  if (dst.ref) return dst.ref;
+  if (src.kind === "registry" && src.reference!.tag) {
+    const r = src.reference!;
+    return dst.kind === "docker-archive" ? familiarName({ registry: r.registry, repository: r.repository, tag: r.tag }) : r.tag;
+  }
+  return src.kind === "registry" ? undefined : src.ref;
+}
+
+function describe(loc: Location): string {
+  return loc.kind === "registry" ? formatReference(loc.reference!) : `${loc.kind}:${loc.path}${loc.ref ? `:${loc.ref}` : ""}`;
+}
+
+async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
+  const display = new ProgressDisplay(ctx.progress);
+  await ctx.client(registriesOf(src, dst));
+  const sameRegistry = src.kind === "registry" && dst.kind === "registry" && src.reference!.registry === dst.reference!.registry;
+  const chunkSize = opts.chunkSize ? Number(opts.chunkSize) : 0;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
+  let uploaded = 0;
+  let mounted = 0;
+  const source = await openSource(ctx, src);
+  const sink = await openSink(ctx, dst, {
+    ...(sameRegistry ? { mountFrom: src.reference!.repository } : {}),
+    chunkSize,
+    onUpload: (_d, how) => (how === "mounted" ? mounted++ : uploaded++),
+  });
+  let result: CopyResult;
+  try {
+    result = await copy(source, src.ref, sink, destinationName(src, dst), {
+      platform: ctx.requestedPlatform,
+      jobs: ctx.jobs,
+      signal: ctx.signal,
+      progress: display,
+      referrers: opts.referrers,
+      convertSchema1: dst.kind !== "registry",
+      ...(src.kind === "registry" && dst.kind !== "registry" ? { cache: cacheFor(opts.cacheDir) } : {}),
+    });
+  } finally {
+    display.finish();
+    await source.close?.();
+  }
+  if (ctx.progress !== "none") {
+    ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${uploaded} blobs uploaded, ${mounted} mounted, ${formatBytes(display.transferred)} moved`);
+  }
+  if (ctx.opts.json) {
+    await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, uploaded, mounted });
+  }
+}
+
+/** Registers `copy` and `push`. */
+export function register(program: Command): void {
+  const common = (c: Command) =>
+    c
+      .option("--referrers", "also copy manifests that refer to the copied ones (signatures, SBOMs)")
+      .option("--chunk-size <bytes>", "upload in chunks of this many bytes (default: one request per blob)")
+      .option("--cache-dir <dir>", "blob cache directory for registry-to-file copies");
+  common(
+    program
+      .command("copy")
+      .summary("copy an image or index between any two locations, digests kept")
+      .argument("<src>", "REF, docker://REF, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")
+      .argument("<dst>", "same forms as SRC"),
+  ).action(
+    action(async (ctx, srcText: string, dstText: string, opts: CopyCliOptions) => {
+      await run(ctx, await parseCliLocation(srcText), await parseCliLocation(dstText), opts);
+    }),
+  );
+  common(
+    program
+      .command("push")
+      .summary("push a docker archive, OCI layout or OCI archive to a registry")
+      .argument("<src>", "a docker archive, OCI layout or OCI archive (detected by content), or a prefixed location")
+      .argument("<ref>", "destination reference"),
+  ).action(
+    action(async (ctx, srcText: string, refText: string, opts: CopyCliOptions) => {
+      const src = await parseCliLocation(srcText, true);
+      if (src.kind === "registry") throw new UsageError(`push takes a local archive or layout; ${JSON.stringify(srcText)} is not one (use copy between registries)`);
+      const dst = await parseCliLocation(refText);
+      if (dst.kind !== "registry") throw new UsageError(`push writes to a registry; use copy for ${JSON.stringify(refText)}`);
+      await run(ctx, src, dst, opts);
+    }),
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * `ocidist export REF DIR`: the image's flattened root filesystem. Layers are fetched in
+ * parallel into the blob cache and applied in order as each arrives.
+ * @module
+ */
+import type { Command } from "commander";
+import type { Descriptor } from "../descriptor.js";
+import { exportRootfs } from "../export/export-rootfs.js";
+import { imageManifestOf, resolveImage } from "../image.js";
+import { parseManifest } from "../manifest.js";
+import { ProgressDisplay } from "../progress/display.js";
+import { convertSchema1 } from "../schema1.js";
+import { limiter } from "../util/limit.js";
+import { action } from "../cli/action.js";
+import { openReference } from "../cli/resolve.js";
+import { cacheFor } from "./pull.js";
+
+/** Registers `export`. */
+export function register(program: Command): void {
+  program
+    .command("export")
+    .summary("write the image's flattened root filesystem into DIR (whiteouts applied, nothing outside DIR)")
+    .argument("<ref>", "image reference")
+    .argument("<dir>", "a new or empty directory")
+    .option("--cache-dir <dir>", "blob cache directory")
+    .action(
+      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string }) => {
+        const { target, at } = await openReference(ctx, text);
+        const cache = cacheFor(opts.cacheDir);
+        const display = new ProgressDisplay(ctx.progress);
+        const schedule = limiter(ctx.jobs);
+        const fetchLayer = (l: Descriptor) =>
+          schedule(async () => {
+            display.blobStart(l);
+            const how = await cache.ensure(target, l, { signal: ctx.signal, onBytes: (n) => display.blobBytes(l, n) });
+            display.blobDone(l, how === "cached" ? "cached" : "transferred");
+          });
+        const resolved = await resolveImage(target, at, ctx.platform, ctx.signal);
+        let layers: Descriptor[];
+        const parsed = resolved.manifest.parsed;
+        if (parsed.kind === "schema1") {
+          const sums = [...new Set(parsed.schema1.fsLayers.map((l) => l.blobSum))];
+          await Promise.all(sums.map((digest) => fetchLayer({ mediaType: "", digest, size: -1 })));
+          const converted = await convertSchema1(parsed.schema1, cache);
+          layers = imageManifestOf(parseManifest(converted.manifestBytes), "converted schema1 manifest").layers;
+        } else {
+          layers = imageManifestOf(parsed, target.refString(at)).layers;
+        }
+        const ready = layers.map((l) => fetchLayer(l));
+        for (const r of ready) r.catch(() => undefined);
+        async function* inOrder() {
+          for (let i = 0; i < layers.length; i++) {
+            await ready[i];
+            const descriptor = layers[i]!;
+            yield { descriptor, open: async () => cache.openVerified(descriptor) };
+          }
+        }
+        try {
+          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal });
+          display.finish();
+          if (ctx.progress !== "none") {
+            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${stats.files} files, ${stats.dirs} directories, ${stats.symlinks} symlinks, ${stats.hardlinks} hard links`);
+          }
+        } finally {
+          display.finish();
+        }
+      }),
+    );
+}

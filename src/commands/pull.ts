@@ -1,0 +1,108 @@
+/**
+ * `ocidist pull REF... -o PATH`: images into a docker archive (default), an OCI layout or an
+ * OCI archive, through the resumable blob cache, with progress on stderr.
+ * @module
+ */
+import type { Command } from "commander";
+import { BlobCache } from "../cache.js";
+import { copyInto, type CopyResult } from "../copy.js";
+import { UsageError } from "../errors.js";
+import { formatPlatform } from "../platform.js";
+import { familiarName, formatReference, parseReference, type Reference } from "../reference.js";
+import { RegistryTarget } from "../targets/registry.js";
+import { openLocalSink, type LocalKind } from "../targets/local.js";
+import { ProgressDisplay } from "../progress/display.js";
+import { action } from "../cli/action.js";
+import { printJson } from "../cli/output.js";
+import type { CliContext } from "../cli/context.js";
+import { formatBytes } from "../cli/output.js";
+
+const FORMATS: Record<string, LocalKind> = { "docker-archive": "docker-archive", oci: "oci", "oci-archive": "oci-archive" };
+
+/** Options of `pull`. */
+interface PullOptions {
+  output?: string;
+  path?: string;
+  format: string;
+  allPlatforms?: boolean;
+  cacheDir?: string;
+}
+
+/** The name an image gets inside the output: RepoTags for docker archives, the ref name for layouts. */
+function nameInOutput(kind: LocalKind, ref: Reference, several: boolean): string | undefined {
+  if (!ref.tag) return undefined;
+  if (kind === "docker-archive") return familiarName({ registry: ref.registry, repository: ref.repository, tag: ref.tag });
+  return several ? formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag;
+}
+
+/** The cache to use: `--cache-dir`, else the default. */
+export function cacheFor(dir: string | undefined): BlobCache {
+  return new BlobCache(dir);
+}
+
+async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise<void> {
+  const output = opts.output ?? opts.path;
+  if (!output) throw new UsageError("pull needs -o PATH (or --path PATH)");
+  const kind = FORMATS[opts.format];
+  if (!kind) throw new UsageError(`--format wants docker-archive, oci or oci-archive, not ${JSON.stringify(opts.format)}`);
+  if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
+  const parsed = refs.map((r) => parseReference(r));
+  const client = await ctx.client([...new Set(parsed.map((r) => r.registry))]);
+  const cache = cacheFor(opts.cacheDir);
+  const display = new ProgressDisplay(ctx.progress);
+  const sink = await openLocalSink({ kind, path: output });
+  const results: { reference: string; result: CopyResult }[] = [];
+  try {
+    for (const ref of parsed) {
+      const src = new RegistryTarget(client, ref);
+      const result = await copyInto(src, ref.digest ?? ref.tag, sink, nameInOutput(kind, ref, parsed.length > 1), {
+        platform: opts.allPlatforms ? undefined : ctx.platform,
+        jobs: ctx.jobs,
+        signal: ctx.signal,
+        cache,
+        convertSchema1: true,
+        progress: display,
+      });
+      results.push({ reference: formatReference(ref), result });
+    }
+    await sink.commit();
+  } catch (err) {
+    display.finish();
+    await sink.abort().catch(() => undefined);
+    throw err;
+  }
+  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${output} (${kind}, ${formatBytes(display.transferred)} downloaded)`);
+  for (const { reference, result } of results) {
+    const parts = [`${reference}: ${result.source.digest}`];
+    if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);
+    if (result.platform) parts.push(`(${formatPlatform(result.platform)})`);
+    if (ctx.progress !== "none") ctx.info(parts.join(" "));
+  }
+  if (ctx.opts.json) {
+    await printJson({
+      output,
+      format: kind,
+      images: results.map(({ reference, result }) => ({
+        reference,
+        digest: result.source.digest,
+        manifest: result.root.digest,
+        mediaType: result.root.mediaType,
+        ...(result.platform ? { platform: formatPlatform(result.platform) } : {}),
+      })),
+    });
+  }
+}
+
+/** Registers `pull`. */
+export function register(program: Command): void {
+  program
+    .command("pull")
+    .summary("save images as a docker archive (default), an OCI layout or an OCI archive")
+    .argument("<ref...>", "image references; several go into one output")
+    .option("-o, --output <path>", "where to write the archive or layout")
+    .option("--path <path>", "alias of --output")
+    .option("--format <format>", "docker-archive, oci or oci-archive", "docker-archive")
+    .option("--all-platforms", "keep a whole index (oci and oci-archive only)")
+    .option("--cache-dir <dir>", "blob cache directory (default $OCIDIST_CACHE, else ~/.cache/ocidist)")
+    .action(action(pull));
+}

@@ -1,0 +1,252 @@
+/**
+ * The graph copy engine. Pull, push, copy and save are one operation: walk the content graph
+ * (index → manifests → config + layers) from a source target and write it to a destination
+ * target, children before parents, each blob once, verified on the way, at most `jobs`
+ * blob transfers at once. Blobs stream straight from source to destination, or through the
+ * blob cache (resumable, and required by destinations that write one tar sequentially).
+ * @module
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { openVerifiedBlob } from "./blob-reader.js";
+import { BlobCache } from "./cache.js";
+import type { Descriptor, Platform } from "./descriptor.js";
+import { verifyBytes } from "./digest.js";
+import { AbortedError, OcidistError } from "./errors.js";
+import { describePlatforms } from "./image.js";
+import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "./manifest.js";
+import { isManifestMediaType } from "./media-types.js";
+import { formatPlatform, selectPlatform } from "./platform.js";
+import type { ProgressListener } from "./progress/events.js";
+import { convertSchema1 } from "./schema1.js";
+import type { ReadableTarget, WritableTarget } from "./targets/target.js";
+import { limiter } from "./util/limit.js";
+import { readAll } from "./util/stream.js";
+
+/** Options of {@link copy} and {@link copyInto}. */
+export interface CopyOptions {
+  /** Copy only this platform's image of an index (default: the whole index). */
+  platform?: Platform;
+  /** Parallel blob transfers (default 4). */
+  jobs?: number;
+  signal?: AbortSignal;
+  progress?: ProgressListener;
+  /** Route blobs through this cache (resumable downloads). Destinations that write sequentially get a temporary one when absent. */
+  cache?: BlobCache;
+  /** Convert Docker schema 1 to schema 2 (for destinations that cannot hold schema 1). */
+  convertSchema1?: boolean;
+  /** Also copy manifests whose `subject` is a copied manifest (signatures, SBOMs). */
+  referrers?: boolean;
+  /** Whole-blob attempts when a destination write fails mid-way (default 3). */
+  attempts?: number;
+}
+
+/** What a copy did. */
+export interface CopyResult {
+  /** What the source reference resolved to (an index, when it named one). */
+  source: Descriptor;
+  /** What was written and named at the destination: the platform's manifest when narrowed, the converted manifest for schema 1. */
+  root: Descriptor;
+  /** The platform chosen from an index, when one was. */
+  platform?: Platform;
+}
+
+/** Reads a manifest's bytes from a target and verifies them against its descriptor. */
+export async function fetchManifestBytes(src: ReadableTarget, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
+  if (desc.size > MAX_MANIFEST_BYTES) throw new OcidistError(`manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+  const { body } = await src.fetch(desc, { signal });
+  const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+  verifyBytes(bytes, desc.digest, desc.size >= 0 ? desc.size : undefined, "manifest");
+  return bytes;
+}
+
+/** One walk of a graph into a destination. */
+class GraphCopy {
+  private readonly blobs = new Map<string, Promise<void>>();
+  private readonly manifests = new Map<string, Promise<void>>();
+  private readonly schedule: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly pushSlot: <T>(task: () => Promise<T>) => Promise<T>;
+
+  constructor(
+    private readonly src: ReadableTarget,
+    private readonly dst: WritableTarget,
+    private readonly options: CopyOptions,
+    private readonly cache: BlobCache | undefined,
+  ) {
+    this.schedule = limiter(Math.max(1, options.jobs ?? 4));
+    this.pushSlot = dst.sequential ? limiter(1) : (task) => task();
+  }
+
+  private check(): void {
+    if (this.options.signal?.aborted) throw new AbortedError("cancelled");
+  }
+
+  /** Copies one blob, once. */
+  copyBlob(desc: Descriptor): Promise<void> {
+    let p = this.blobs.get(desc.digest);
+    if (!p) {
+      p = this.schedule(() => this.transferBlob(desc));
+      this.blobs.set(desc.digest, p);
+    }
+    return p;
+  }
+
+  private async transferBlob(blob: Descriptor): Promise<void> {
+    this.check();
+    const { signal, progress } = this.options;
+    let desc = blob;
+    if (desc.size < 0 && this.src.blobSize) {
+      const size = await this.src.blobSize(desc, signal);
+      if (size !== undefined) desc = { ...desc, size };
+    }
+    if (desc.size >= 0 && (await this.dst.exists(desc, signal))) {
+      progress?.blobDone?.(desc, "exists");
+      return;
+    }
+    progress?.blobStart?.(desc);
+    const onBytes = (n: number) => progress?.blobBytes?.(desc, n);
+    if (this.cache) {
+      const how = await this.cache.ensure(this.src, desc, { signal, onBytes });
+      const sized = desc.size >= 0 ? desc : { ...desc, size: await this.cache.size(desc) };
+      await this.pushSlot(() => this.dst.push(sized, this.cache!.openVerified(sized), signal));
+      progress?.blobDone?.(desc, how === "cached" ? "cached" : "transferred");
+      return;
+    }
+    const attempts = this.options.attempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      const body = await openVerifiedBlob(this.src, desc, { signal, onBytes });
+      try {
+        await this.pushSlot(() => this.dst.push(desc, body, signal));
+        break;
+      } catch (err) {
+        body.destroy();
+        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || (err as { status?: number }).status !== undefined && (err as { status: number }).status < 500) throw err;
+      }
+    }
+    progress?.blobDone?.(desc, "transferred");
+  }
+
+  /** Pushes manifest bytes (after its children). */
+  private async pushManifest(desc: Descriptor, bytes: Buffer): Promise<void> {
+    this.check();
+    if (!(await this.dst.exists(desc, this.options.signal))) {
+      await this.pushSlot(() => this.dst.push(desc, Readable.from([bytes]), this.options.signal));
+    }
+    this.options.progress?.manifestDone?.(desc);
+  }
+
+  /** Copies a manifest or index and everything below it; returns what was written (differs for converted schema 1). */
+  async copyManifest(desc: Descriptor, known?: Buffer, parsedKnown?: ParsedManifest): Promise<Descriptor> {
+    const bytes = known ?? (await fetchManifestBytes(this.src, desc, this.options.signal));
+    const parsed = parsedKnown ?? parseManifest(bytes, desc.mediaType);
+    switch (parsed.kind) {
+      case "index": {
+        await Promise.all(parsed.index.manifests.map((child) => this.copyChild(child)));
+        break;
+      }
+      case "image": {
+        await Promise.all([parsed.manifest.config, ...parsed.manifest.layers].map((b) => this.copyBlob(b)));
+        break;
+      }
+      case "schema1": {
+        if (this.options.convertSchema1) return this.copyConverted(desc, parsed);
+        await Promise.all(uniqueSchema1Blobs(parsed).map((b) => this.copyBlob(b)));
+        break;
+      }
+    }
+    await this.pushManifest(desc, bytes);
+    if (this.options.referrers) await this.copyReferrers(desc);
+    return desc;
+  }
+
+  private copyChild(child: Descriptor): Promise<void> {
+    if (!isManifestMediaType(child.mediaType)) return this.copyBlob(child);
+    let p = this.manifests.get(child.digest);
+    if (!p) {
+      p = this.copyManifest(child).then(() => undefined);
+      this.manifests.set(child.digest, p);
+    }
+    return p;
+  }
+
+  /** Schema 1 → schema 2: blobs go through the cache so their diff IDs can be computed. */
+  private async copyConverted(desc: Descriptor, parsed: Extract<ParsedManifest, { kind: "schema1" }>): Promise<Descriptor> {
+    if (!this.cache) throw new OcidistError("converting a schema1 image needs the blob cache");
+    const blobs = uniqueSchema1Blobs(parsed);
+    await Promise.all(blobs.map((b) => this.copyBlob(b)));
+    const converted = await convertSchema1(parsed.schema1, this.cache);
+    await this.pushSlot(() => this.dst.push(converted.config, Readable.from([converted.configBytes]), this.options.signal));
+    this.options.progress?.note?.(`converted schema1 manifest ${desc.digest} to ${converted.manifest.digest}`);
+    await this.pushManifest(converted.manifest, converted.manifestBytes);
+    return converted.manifest;
+  }
+
+  /** Copies the referrers of a manifest (and theirs). */
+  private async copyReferrers(desc: Descriptor): Promise<void> {
+    if (!this.src.referrers) return;
+    const list = await this.src.referrers(desc, undefined, this.options.signal);
+    await Promise.all(list.map((r) => this.copyChild(r)));
+  }
+}
+
+/** Schema 1 layers as descriptors (sizes unknown until fetched). */
+function uniqueSchema1Blobs(parsed: Extract<ParsedManifest, { kind: "schema1" }>): Descriptor[] {
+  const seen = new Set<string>();
+  const out: Descriptor[] = [];
+  for (let i = parsed.schema1.fsLayers.length - 1; i >= 0; i--) {
+    const digest = parsed.schema1.fsLayers[i]!.blobSum;
+    if (seen.has(digest)) continue;
+    seen.add(digest);
+    out.push({ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", digest, size: -1 });
+  }
+  return out;
+}
+
+/**
+ * Copies what `srcRef` names in `src` into `dst` and names it `dstRef` there, without
+ * committing `dst` (so several images can go into one output). With `options.platform`, an
+ * index is narrowed to that platform's manifest.
+ */
+export async function copyInto(src: ReadableTarget, srcRef: string | undefined, dst: WritableTarget, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
+  const source = await src.resolve(srcRef, options.signal);
+  let bytes = await fetchManifestBytes(src, source, options.signal);
+  let parsed = parseManifest(bytes, source.mediaType);
+  let top = source;
+  let platform: Platform | undefined;
+  if (parsed.kind === "index" && options.platform) {
+    const chosen = selectPlatform(parsed.index.manifests, options.platform);
+    if (!chosen) {
+      throw new OcidistError(`${src.description}${srcRef ? `:${srcRef}` : ""}: no image for platform ${formatPlatform(options.platform)} (the index has: ${describePlatforms(parsed.index.manifests)})`);
+    }
+    platform = chosen.platform;
+    options.progress?.note?.(`resolved index ${source.digest} to ${chosen.digest} (${formatPlatform(chosen.platform ?? options.platform)})`);
+    top = chosen;
+    bytes = await fetchManifestBytes(src, chosen, options.signal);
+    parsed = parseManifest(bytes, chosen.mediaType);
+  }
+  const tmpCache = !options.cache && (dst.sequential || (parsed.kind === "schema1" && options.convertSchema1));
+  const cacheDir = tmpCache ? await mkdtemp(join(tmpdir(), "ocidist-stage-")) : undefined;
+  const cache = options.cache ?? (cacheDir ? new BlobCache(cacheDir) : undefined);
+  try {
+    const graph = new GraphCopy(src, dst, options, cache);
+    const root = await graph.copyManifest(top, bytes, parsed);
+    await dst.tag(root, dstRef, options.signal);
+    return { source, root, ...(platform ? { platform } : {}) };
+  } finally {
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/** Copies one reference and commits the destination; on failure the destination is aborted (nothing left behind). */
+export async function copy(src: ReadableTarget, srcRef: string | undefined, dst: WritableTarget, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
+  try {
+    const result = await copyInto(src, srcRef, dst, dstRef, options);
+    await dst.commit();
+    return result;
+  } catch (err) {
+    await dst.abort().catch(() => undefined);
+    throw err;
+  }
+}

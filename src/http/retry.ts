@@ -1,0 +1,71 @@
+/**
+ * Retry policy: which failures are transient, and how long to wait.
+ * @module
+ */
+import { AbortedError } from "../errors.js";
+
+const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/** True for the statuses worth another attempt: 408, 429, 500, 502, 503, 504. */
+export function isRetriableStatus(status: number): boolean {
+  return RETRIABLE_STATUS.has(status);
+}
+
+const RETRIABLE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/** True for connection-level failures that another attempt may not meet (reset, refused, timeouts). */
+export function isRetriableNetworkError(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code && RETRIABLE_CODES.has(e.code)) return true;
+    e = e.cause as { code?: string; cause?: unknown } | undefined;
+  }
+  return false;
+}
+
+/**
+ * `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
+ * undefined when absent or unparsable.
+ */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Exponential backoff with full jitter: a random wait in [base·2^attempt / 2, base·2^attempt], capped. */
+export function backoffDelay(attempt: number, baseMs = 250, maxMs = 30_000): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/** Waits, or rejects with AbortedError when the signal fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError("cancelled"));
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new AbortedError("cancelled"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * ocidist's library API: references, a registry client with challenge-driven auth, typed
+ * read operations, targets for registries and local formats, and the copy engine that pull,
+ * push and copy are made of.
+ *
+ * @example
+ * ```ts
+ * import { RegistryClient, DockerConfigStore, parseReference, RegistryTarget, listTags, inspect } from "ocidist";
+ * const client = new RegistryClient({ credentials: await DockerConfigStore.load() });
+ * const ref = parseReference("alpine:3.20");
+ * console.log(await listTags(client, ref));
+ * console.log(await inspect(new RegistryTarget(client, ref), ref.tag, { os: "linux", architecture: "arm64" }));
+ * await client.close();
+ * ```
+ * @module
+ */
+export * from "./errors.js";
+export * from "./descriptor.js";
+export * from "./media-types.js";
+export { parseDigest, isValidDigest, digestOf, verifyBytes, VerifyingStream } from "./digest.js";
+export * from "./manifest.js";
+export * from "./reference.js";
+export * from "./platform.js";
+export { parseChallenges, preferredChallenge, type Challenge } from "./auth/challenge.js";
+export type { Credential, CredentialStore } from "./auth/credentials.js";
+export { StaticCredentials } from "./auth/credentials.js";
+export { DockerConfigStore } from "./auth/docker-config.js";
+export { Transport, type TransportOptions, type HttpRequest, type HttpResponse } from "./http/transport.js";
+export { RegistryClient, type ClientOptions } from "./registry/client.js";
+export { getManifest, headManifest, putManifest, deleteManifest, type FetchedManifest } from "./registry/manifests.js";
+export { fetchBlob, headBlob, blobExists } from "./registry/blobs.js";
+export { uploadBlob, type UploadOptions, type UploadOutcome } from "./registry/upload.js";
+export { listTags, listCatalog } from "./registry/tags.js";
+export { listReferrers, referrersTag } from "./registry/referrers.js";
+export { openVerifiedBlob, type OpenBlobOptions } from "./blob-reader.js";
+export { resolveImage, fetchConfig, choosePlatform, type ImageConfig, type ResolvedImage } from "./image.js";
+export { inspect, type InspectResult } from "./inspect.js";
+export { BlobCache, defaultCacheDir } from "./cache.js";
+export { copy, copyInto, fetchManifestBytes, type CopyOptions, type CopyResult } from "./copy.js";
+export { convertSchema1 } from "./schema1.js";
+export type { ReadableTarget, WritableTarget, FetchOptions, FetchResult } from "./targets/target.js";
+export { RegistryTarget, type RegistryTargetOptions } from "./targets/registry.js";
+export type { ProgressListener, BlobOutcome } from "./progress/events.js";

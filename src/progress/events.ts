@@ -1,0 +1,22 @@
+/**
+ * The events a transfer reports, for progress displays and for tests that count what moved.
+ * @module
+ */
+import type { Descriptor } from "../descriptor.js";
+
+/** How a blob reached its destination. */
+export type BlobOutcome = "transferred" | "cached" | "exists" | "mounted";
+
+/** Receives transfer events; every method is optional. */
+export interface ProgressListener {
+  /** A blob starts moving; `size` is -1 when unknown. */
+  blobStart?(desc: Descriptor): void;
+  /** Bytes of a blob moved (downloaded or uploaded). */
+  blobBytes?(desc: Descriptor, bytes: number): void;
+  /** A blob is done. */
+  blobDone?(desc: Descriptor, outcome: BlobOutcome): void;
+  /** A manifest or index was written. */
+  manifestDone?(desc: Descriptor): void;
+  /** A line of information (what was resolved). */
+  note?(line: string): void;
+}

@@ -1,0 +1,165 @@
+/**
+ * The registry HTTP client: finds each registry's scheme and challenge with `GET /v2/`,
+ * authorises requests for the scopes they need, re-authorises once on a 401 (an expired
+ * token or `insufficient_scope`), and surfaces `Warning` headers once.
+ * @module
+ */
+import { Authenticator, type AuthenticatorOptions } from "../auth/authenticator.js";
+import { parseChallenges, preferredChallenge, type Challenge } from "../auth/challenge.js";
+import type { CredentialStore } from "../auth/credentials.js";
+import { mergeScopes, parseScopeList, formatScope, parseScope } from "../auth/scope.js";
+import { OcidistError, UnauthorizedError } from "../errors.js";
+import { redactUrl } from "../http/redact.js";
+import { Transport, type HttpMethod, type HttpResponse, type RequestBody, type TransportOptions } from "../http/transport.js";
+import { isLoopbackRegistry, registryHost } from "../reference.js";
+import { responseError } from "./errors.js";
+
+/** Settings of a {@link RegistryClient}. */
+export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
+  /** Where credentials come from; none means anonymous. */
+  credentials?: CredentialStore;
+  /** Receives human-facing notices (registry `Warning` headers). */
+  warn?: (line: string) => void;
+}
+
+/** What the client learned from a registry's `GET /v2/`. */
+export interface RegistryState {
+  /** `https://host[:port]` or `http://…` — the base URL of the API. */
+  base: string;
+  /** The challenge to answer, if the registry asks for authentication. */
+  challenge?: Challenge;
+}
+
+/** A request to a registry's API. */
+export interface RegistryRequest {
+  method: HttpMethod;
+  /** A path below the base (`/v2/…`) or an absolute URL on the same registry (upload locations). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: () => RequestBody;
+  /** Token scopes the request needs (`repository:name:pull`). */
+  scopes: string[];
+  followRedirects?: boolean;
+  retry?: boolean;
+  signal?: AbortSignal;
+}
+
+/** The client for every registry one command talks to. */
+export class RegistryClient {
+  readonly transport: Transport;
+  readonly auth: Authenticator;
+  readonly options: ClientOptions;
+  private readonly states = new Map<string, Promise<RegistryState>>();
+  private readonly warned = new Set<string>();
+
+  constructor(options: ClientOptions = {}) {
+    this.options = options;
+    this.transport = new Transport(options);
+    this.auth = new Authenticator(this.transport, options.credentials, options);
+  }
+
+  /** Closes pooled connections. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /**
+   * Pings `GET /v2/` once per registry: https first; plain http only for loopback registries
+   * or with `insecure`, as docker allows. 404 means the host is not a v2 registry.
+   */
+  ping(registry: string, signal?: AbortSignal): Promise<RegistryState> {
+    let s = this.states.get(registry);
+    if (!s) {
+      s = this.doPing(registry, signal);
+      this.states.set(registry, s);
+      s.catch(() => this.states.delete(registry));
+    }
+    return s;
+  }
+
+  private async doPing(registry: string, signal?: AbortSignal): Promise<RegistryState> {
+    const host = registryHost(registry);
+    const allowHttp = this.options.insecure || isLoopbackRegistry(registry);
+    let res: HttpResponse;
+    let base = `https://${host}`;
+    try {
+      res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry: !allowHttp });
+    } catch (err) {
+      if (!allowHttp || signal?.aborted) throw err;
+      base = `http://${host}`;
+      res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal });
+    }
+    res.body.resume();
+    if (res.status === 200) return { base };
+    if (res.status === 401) {
+      const challenge = preferredChallenge(parseChallenges(res.headerAll("www-authenticate")));
+      if (!challenge) throw new OcidistError(`${registry}: 401 from /v2/ without a usable WWW-Authenticate challenge`);
+      return { base, challenge };
+    }
+    if (res.status === 404) throw new OcidistError(`${registry} is not a registry: GET ${base}/v2/ answered 404`);
+    throw await responseError(res, "GET", `${registry}`);
+  }
+
+  /** Sends an authorised request; retries once with a fresh token on a 401. */
+  async request(registry: string, req: RegistryRequest): Promise<HttpResponse> {
+    const state = await this.ping(registry, req.signal);
+    const url = req.path.startsWith("/") ? `${state.base}${req.path}` : req.path;
+    const registryIsHttps = state.base.startsWith("https:");
+    let scopes = req.scopes;
+    let challenge = state.challenge;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.authorization(registry, challenge, scopes, { registryIsHttps, fresh: attempt > 0, signal: req.signal });
+      // Credentials go only to the registry's own origin, never to a Location on another host.
+      const sameOrigin = new URL(url).origin === new URL(state.base).origin;
+      const headers = { ...req.headers, ...(authorization && sameOrigin ? { authorization } : {}) };
+      const res = await this.transport.request({
+        method: req.method,
+        url,
+        headers,
+        body: req.body,
+        followRedirects: req.followRedirects,
+        retry: req.retry,
+        signal: req.signal,
+      });
+      this.noteWarnings(res);
+      // A one-shot body (retry: false) cannot be sent again, so its 401 stands.
+      if (res.status !== 401 || attempt > 0 || (req.body && req.retry === false)) return res;
+      const again = preferredChallenge(parseChallenges(res.headerAll("www-authenticate")));
+      if (!again || !challenge) return res;
+      if (again.scheme === "bearer") {
+        const extra = again.params.scope ? parseScopeList(again.params.scope).map(formatScope) : [];
+        scopes = mergeScopes([...scopes, ...extra].map(parseScope)).map(formatScope);
+      }
+      challenge = again;
+      res.body.destroy();
+    }
+  }
+
+  /** A bearer token for the scopes, obtained exactly as requests obtain theirs (`ocidist token`). */
+  async token(registry: string, scopes: string[], signal?: AbortSignal): Promise<string | undefined> {
+    const state = await this.ping(registry, signal);
+    const authorization = await this.auth.authorization(registry, state.challenge, scopes, {
+      registryIsHttps: state.base.startsWith("https:"),
+      signal,
+    });
+    if (state.challenge && !authorization) {
+      throw new UnauthorizedError(`${registry} asks for ${state.challenge.scheme} credentials and none are stored or given`, {
+        status: 401,
+        method: "GET",
+        url: redactUrl(`${state.base}/v2/`),
+      });
+    }
+    return authorization?.replace(/^Bearer /, "");
+  }
+
+  private noteWarnings(res: HttpResponse): void {
+    for (const w of res.headerAll("warning")) {
+      const m = /^\s*299\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(w);
+      const text = m ? m[1]! : undefined;
+      if (text && !this.warned.has(text)) {
+        this.warned.add(text);
+        this.options.warn?.(`registry warning: ${text}`);
+      }
+    }
+  }
+}

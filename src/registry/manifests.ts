@@ -1,0 +1,147 @@
+/**
+ * Manifest operations of the distribution API: GET and HEAD with every manifest type in
+ * `Accept`, size-capped and verified reads, PUT and DELETE.
+ * @module
+ */
+import type { Descriptor } from "../descriptor.js";
+import { digestOf, parseDigest } from "../digest.js";
+import { DigestMismatchError, OcidistError, UsageError } from "../errors.js";
+import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../manifest.js";
+import { MANIFEST_ACCEPT, baseMediaType } from "../media-types.js";
+import { formatReference, type Reference } from "../reference.js";
+import { readAll } from "../util/stream.js";
+import type { RegistryClient } from "./client.js";
+import { responseError } from "./errors.js";
+import { scopeFor } from "./scopes.js";
+
+/** A manifest as served: its descriptor, exact bytes, and parsed form. */
+export interface FetchedManifest {
+  descriptor: Descriptor;
+  bytes: Buffer;
+  parsed: ParsedManifest;
+  /** Response headers of interest (rate-limit headers on Docker Hub, for instance). */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The manifest path component for a reference: its digest when it has one, else its tag. */
+export function manifestRef(ref: Reference): string {
+  const r = ref.digest ?? ref.tag;
+  if (!r) throw new UsageError(`${formatReference(ref)}: a tag or digest is needed`);
+  return r;
+}
+
+/** `/v2/<name>/manifests/<reference>` */
+function manifestPath(ref: Reference, target = manifestRef(ref)): string {
+  return `/v2/${ref.repository}/manifests/${target}`;
+}
+
+/**
+ * GETs a manifest, reading at most 4 MiB, and verifies it: against the reference's digest
+ * when it has one, else against `Docker-Content-Digest` when the registry sent it (in the
+ * header's algorithm). The descriptor's digest is always the sha256 of the bytes.
+ * @throws NotFoundError (MANIFEST_UNKNOWN), DigestMismatchError, InvalidManifestError
+ */
+export async function getManifest(client: RegistryClient, ref: Reference, signal?: AbortSignal): Promise<FetchedManifest> {
+  const res = await client.request(ref.registry, {
+    method: "GET",
+    path: manifestPath(ref),
+    headers: { accept: MANIFEST_ACCEPT },
+    scopes: [scopeFor(ref.repository, "pull")],
+    signal,
+  });
+  const what = `manifest ${formatReference(ref)}`;
+  if (res.status !== 200) throw await responseError(res, "GET", what);
+  const declared = Number(res.header("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_MANIFEST_BYTES) {
+    res.body.destroy();
+    throw new OcidistError(`${what}: ${declared} bytes is over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
+  }
+  const bytes = await readAll(res.body, MAX_MANIFEST_BYTES, what);
+  const expected = ref.digest ?? res.header("docker-content-digest");
+  if (expected) {
+    const { algorithm } = parseDigest(expected);
+    const actual = digestOf(bytes, algorithm);
+    if (actual !== expected) {
+      throw new DigestMismatchError(`${what}: content hashes to ${actual}, expected ${expected}${ref.digest ? "" : " (Docker-Content-Digest)"}`, expected, actual);
+    }
+  }
+  const parsed = parseManifest(bytes, res.header("content-type"));
+  const sha = ref.digest && parseDigest(ref.digest).algorithm === "sha256" ? ref.digest : digestOf(bytes);
+  return { descriptor: { mediaType: parsed.mediaType, digest: sha, size: bytes.length }, bytes, parsed, headers: res.headers };
+}
+
+/**
+ * HEADs a manifest: its descriptor from `Docker-Content-Digest`, `Content-Length` and
+ * `Content-Type`. Falls back to a GET when the registry leaves any of them out.
+ */
+export async function headManifest(client: RegistryClient, ref: Reference, signal?: AbortSignal): Promise<{ descriptor: Descriptor; headers: FetchedManifest["headers"] }> {
+  const res = await client.request(ref.registry, {
+    method: "HEAD",
+    path: manifestPath(ref),
+    headers: { accept: MANIFEST_ACCEPT },
+    scopes: [scopeFor(ref.repository, "pull")],
+    signal,
+  });
+  const what = `manifest ${formatReference(ref)}`;
+  if (res.status !== 200) throw await responseError(res, "HEAD", what);
+  res.body.resume();
+  const digest = res.header("docker-content-digest");
+  const size = Number(res.header("content-length"));
+  const mediaType = baseMediaType(res.header("content-type"));
+  if (!digest || !Number.isSafeInteger(size) || !mediaType || (ref.digest && digest !== ref.digest)) {
+    const got = await getManifest(client, ref, signal);
+    return { descriptor: got.descriptor, headers: got.headers };
+  }
+  parseDigest(digest);
+  return { descriptor: { mediaType, digest, size }, headers: res.headers };
+}
+
+/**
+ * PUTs manifest bytes under a tag or digest with `Content-Type` = its media type, and checks
+ * the `Docker-Content-Digest` the registry answers.
+ * @returns the descriptor of what was stored.
+ */
+export async function putManifest(
+  client: RegistryClient,
+  ref: Reference,
+  bytes: Buffer,
+  mediaType: string,
+  signal?: AbortSignal,
+): Promise<{ descriptor: Descriptor; subjectProcessed: boolean }> {
+  const digest = digestOf(bytes);
+  const target = ref.tag && !ref.digest ? ref.tag : digest;
+  const res = await client.request(ref.registry, {
+    method: "PUT",
+    path: manifestPath(ref, target),
+    headers: { "content-type": mediaType },
+    body: () => bytes,
+    scopes: [scopeFor(ref.repository, "pull,push")],
+    signal,
+  });
+  const what = `push manifest ${ref.registry}/${ref.repository}:${target}`;
+  if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await responseError(res, "PUT", what);
+  res.body.resume();
+  const answered = res.header("docker-content-digest");
+  if (answered && answered !== digest && answered.startsWith("sha256:")) {
+    throw new DigestMismatchError(`${what}: the registry stored ${answered}, ocidist sent ${digest}`, digest, answered);
+  }
+  return { descriptor: { mediaType, digest, size: bytes.length }, subjectProcessed: res.header("oci-subject") !== undefined };
+}
+
+/** DELETEs a manifest by digest (distribution-spec "Deleting Manifests"). */
+export async function deleteManifest(client: RegistryClient, ref: Reference, digest: string, signal?: AbortSignal): Promise<void> {
+  parseDigest(digest);
+  const res = await client.request(ref.registry, {
+    method: "DELETE",
+    path: manifestPath(ref, digest),
+    scopes: [scopeFor(ref.repository, "delete")],
+    signal,
+  });
+  if (res.status === 202 || res.status === 200 || res.status === 204) {
+    res.body.resume();
+    return;
+  }
+  const err = await responseError(res, "DELETE", `delete ${ref.registry}/${ref.repository}@${digest}`);
+  if (res.status === 405) err.message = `${err.message}: the registry has deletion disabled`;
+  throw err;
+}

@@ -1,0 +1,67 @@
+/**
+ * Listing: tags of a repository and the registry catalog, following every page
+ * (distribution-spec "Listing Tags", `Link: <…>; rel="next"`, `n` and `last`).
+ * @module
+ */
+import { CATALOG_SCOPE, formatScope } from "../auth/scope.js";
+import { OcidistError } from "../errors.js";
+import { nextLink } from "../http/link.js";
+import type { Reference } from "../reference.js";
+import { readAll } from "../util/stream.js";
+import type { RegistryClient } from "./client.js";
+import { responseError } from "./errors.js";
+import { scopeFor } from "./scopes.js";
+
+/** Page size asked for: 1000 is the largest ECR accepts. */
+const PAGE_SIZE = 1000;
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+const MAX_PAGES = 100_000;
+
+/** Follows pages of a list endpoint, yielding each page's array under `key`. */
+async function* pages(client: RegistryClient, registry: string, firstPath: string, key: "tags" | "repositories", scopes: string[], what: string, signal?: AbortSignal): AsyncGenerator<string[]> {
+  let path: string | undefined = firstPath;
+  const seen = new Set<string>();
+  for (let n = 0; path && n < MAX_PAGES; n++) {
+    if (seen.has(path)) throw new OcidistError(`${what}: the registry's pages loop back to ${path}`);
+    seen.add(path);
+    const res = await client.request(registry, { method: "GET", path, scopes, signal });
+    if (res.status !== 200) throw await responseError(res, "GET", what);
+    const body = await readAll(res.body, MAX_PAGE_BYTES, `${what} page`);
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    } catch {
+      throw new OcidistError(`${what}: the registry answered with something that is not JSON`);
+    }
+    const list = doc[key];
+    if (list !== null && list !== undefined && (!Array.isArray(list) || list.some((t) => typeof t !== "string"))) {
+      throw new OcidistError(`${what}: "${key}" is not a list of strings`);
+    }
+    yield (list as string[] | null) ?? [];
+    const next = nextLink(res.header("link"), res.url);
+    if (!next) return;
+    const u = new URL(next);
+    if (u.origin !== new URL(res.url).origin) throw new OcidistError(`${what}: refusing a next page on another host (${u.host})`);
+    path = `${u.pathname}${u.search}`;
+  }
+}
+
+/** Every tag of a repository, in the registry's order. @throws NotFoundError (NAME_UNKNOWN) */
+export async function listTags(client: RegistryClient, repo: Reference, signal?: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  const path = `/v2/${repo.repository}/tags/list?n=${PAGE_SIZE}`;
+  for await (const page of pages(client, repo.registry, path, "tags", [scopeFor(repo.repository, "pull")], `tags of ${repo.registry}/${repo.repository}`, signal)) {
+    out.push(...page);
+  }
+  return out;
+}
+
+/** Every repository of a registry (`/v2/_catalog`, scope `registry:catalog:*`). */
+export async function listCatalog(client: RegistryClient, registry: string, signal?: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  const scope = typeof CATALOG_SCOPE === "string" ? CATALOG_SCOPE : formatScope(CATALOG_SCOPE);
+  for await (const page of pages(client, registry, `/v2/_catalog?n=${PAGE_SIZE}`, "repositories", [scope], `catalog of ${registry}`, signal)) {
+    out.push(...page);
+  }
+  return out;
+}

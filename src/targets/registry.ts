@@ -1,0 +1,150 @@
+/**
+ * A registry repository as a target: reads manifests and blobs, writes them (uploads,
+ * mounts, manifest PUTs) and tags. Manifests fetched or pushed are kept in memory by digest
+ * (they are small), so resolving then fetching costs one request.
+ * @module
+ */
+import { Readable } from "node:stream";
+import type { Descriptor } from "../descriptor.js";
+import { InvalidReferenceError } from "../errors.js";
+import { MAX_MANIFEST_BYTES } from "../manifest.js";
+import { isManifestMediaType } from "../media-types.js";
+import { formatReference, type Reference } from "../reference.js";
+import { blobExists, fetchBlob, headBlob } from "../registry/blobs.js";
+import type { RegistryClient } from "../registry/client.js";
+import { getManifest, headManifest, putManifest, type FetchedManifest } from "../registry/manifests.js";
+import { addToReferrersTag, listReferrers, referrerDescriptor } from "../registry/referrers.js";
+import { listTags } from "../registry/tags.js";
+import { uploadBlob, type UploadOutcome } from "../registry/upload.js";
+import { readAll } from "../util/stream.js";
+import type { FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
+
+/** Options of a {@link RegistryTarget} used as a destination. */
+export interface RegistryTargetOptions {
+  /** Repositories of the same registry blobs may be mounted from (the copy source, typically). */
+  mountFrom?: string;
+  /** Upload chunk size in bytes (0: monolithic unless the registry asks for chunks). */
+  chunkSize?: number;
+  /** Called after each blob reaches the registry. */
+  onUpload?: (desc: Descriptor, outcome: UploadOutcome) => void;
+}
+
+/** One repository of one registry. */
+export class RegistryTarget implements ReadableTarget, WritableTarget {
+  readonly description: string;
+  readonly sequential = false;
+  /** Manifests seen, by digest. */
+  private readonly manifests = new Map<string, FetchedManifest>();
+  private readonly pushed = new Map<string, Buffer>();
+  private readonly referrerUpdates = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly client: RegistryClient,
+    /** The repository; a tag or digest on it is ignored here. */
+    readonly repo: Reference,
+    private readonly options: RegistryTargetOptions = {},
+  ) {
+    this.description = `${repo.registry}/${repo.repository}`;
+  }
+
+  private at(ref: string | undefined): Reference {
+    const base = { registry: this.repo.registry, repository: this.repo.repository };
+    const r = ref ?? this.repo.digest ?? this.repo.tag;
+    if (!r) throw new InvalidReferenceError(`${this.description}: a tag or digest is needed`);
+    return r.includes(":") ? { ...base, digest: r } : { ...base, tag: r };
+  }
+
+  /** GETs the manifest named by a tag or digest (and keeps it for {@link fetch}). */
+  async resolve(ref: string | undefined, signal?: AbortSignal): Promise<Descriptor> {
+    return (await this.getManifest(ref, signal)).descriptor;
+  }
+
+  /** The manifest named by a tag or digest, as served and verified. */
+  async getManifest(ref: string | undefined, signal?: AbortSignal): Promise<FetchedManifest> {
+    const at = this.at(ref);
+    const cached = at.digest ? this.manifests.get(at.digest) : undefined;
+    if (cached) return cached;
+    const got = await getManifest(this.client, at, signal);
+    this.manifests.set(got.descriptor.digest, got);
+    return got;
+  }
+
+  /** HEADs a manifest: its descriptor without its body. */
+  async head(ref: string | undefined, signal?: AbortSignal): Promise<Descriptor> {
+    return (await headManifest(this.client, this.at(ref), signal)).descriptor;
+  }
+
+  async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
+    if (isManifestMediaType(desc.mediaType)) {
+      const got = await this.getManifest(desc.digest, options.signal);
+      return { body: Readable.from([got.bytes]), offset: 0 };
+    }
+    return fetchBlob(this.client, this.repo, desc, options.offset ?? 0, options.signal);
+  }
+
+  async exists(desc: Descriptor, signal?: AbortSignal): Promise<boolean> {
+    if (isManifestMediaType(desc.mediaType)) {
+      try {
+        await headManifest(this.client, this.at(desc.digest), signal);
+        return true;
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return false;
+        throw err;
+      }
+    }
+    return blobExists(this.client, this.repo, desc.digest, signal, "pull,push");
+  }
+
+  async blobSize(desc: Descriptor, signal?: AbortSignal): Promise<number | undefined> {
+    return (await headBlob(this.client, this.repo, desc.digest, signal))?.size;
+  }
+
+  tags(signal?: AbortSignal): Promise<string[]> {
+    return listTags(this.client, this.repo, signal);
+  }
+
+  async referrers(desc: Descriptor, artifactType?: string, signal?: AbortSignal): Promise<Descriptor[]> {
+    return (await listReferrers(this.client, this.repo, desc.digest, artifactType, signal)).referrers;
+  }
+
+  async push(desc: Descriptor, body: Readable, signal?: AbortSignal): Promise<void> {
+    if (isManifestMediaType(desc.mediaType)) {
+      const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+      const { subjectProcessed } = await putManifest(this.client, this.at(desc.digest), bytes, desc.mediaType, signal);
+      this.pushed.set(desc.digest, bytes);
+      const referrer = subjectProcessed ? undefined : referrerDescriptor(desc, bytes);
+      if (referrer) {
+        const subject = (JSON.parse(bytes.toString("utf8")) as { subject: Descriptor }).subject;
+        // Read-modify-write of one tag: updates for the same subject go one at a time.
+        const prior = this.referrerUpdates.get(subject.digest) ?? Promise.resolve();
+        const update = prior.catch(() => undefined).then(() => addToReferrersTag(this.client, this.repo, subject.digest, referrer, signal));
+        this.referrerUpdates.set(subject.digest, update);
+        await update;
+      }
+      return;
+    }
+    const outcome = await uploadBlob(this.client, this.repo, desc, async () => body, {
+      mountFrom: this.options.mountFrom,
+      chunkSize: this.options.chunkSize,
+      signal,
+    });
+    if (outcome === "mounted") body.destroy();
+    this.options.onUpload?.(desc, outcome);
+  }
+
+  /** Puts the manifest's bytes under a tag (no blob moves). Without a tag, nothing to do: it is stored by digest. */
+  async tag(desc: Descriptor, ref: string | undefined, signal?: AbortSignal): Promise<void> {
+    if (!ref || ref.includes(":")) return;
+    let bytes = this.pushed.get(desc.digest) ?? this.manifests.get(desc.digest)?.bytes;
+    if (!bytes) bytes = (await this.getManifest(desc.digest, signal)).bytes;
+    await putManifest(this.client, this.at(ref), bytes, desc.mediaType, signal);
+  }
+
+  async commit(): Promise<void> {}
+  async abort(): Promise<void> {}
+
+  /** The full reference of something in this repository, for messages. */
+  refString(ref?: string): string {
+    return formatReference(this.at(ref));
+  }
+}

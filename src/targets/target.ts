@@ -1,0 +1,74 @@
+/**
+ * The content-store abstraction every location implements: a registry repository, an OCI
+ * layout directory, an OCI archive, a docker archive. `copy()` in `src/copy.ts` walks the
+ * graph from a {@link ReadableTarget} into a {@link WritableTarget} and needs nothing else.
+ * @module
+ */
+import type { Readable } from "node:stream";
+import type { Descriptor } from "../descriptor.js";
+
+/** Options of a fetch. */
+export interface FetchOptions {
+  /** Start at this byte offset (resume); the target may ignore it and report so via {@link FetchResult.offset}. */
+  offset?: number;
+  signal?: AbortSignal;
+}
+
+/** A body being fetched. */
+export interface FetchResult {
+  /** The bytes, starting at {@link offset}. Not verified: callers wrap it in a VerifyingStream. */
+  body: Readable;
+  /** The offset the body really starts at (0 when a range request was not honoured). */
+  offset: number;
+}
+
+/** A location content can be read from. */
+export interface ReadableTarget {
+  /** Human-readable name of the location, for messages (`oci:./dir`, `registry.example/repo`). */
+  readonly description: string;
+  /**
+   * Resolves a tag or digest within the location to the descriptor of the manifest or index
+   * it names. `undefined` means the location's only or default image.
+   * @throws NotFoundError when nothing has that name.
+   */
+  resolve(ref: string | undefined, signal?: AbortSignal): Promise<Descriptor>;
+  /** Streams a blob or manifest named by its descriptor. @throws NotFoundError */
+  fetch(desc: Descriptor, options?: FetchOptions): Promise<FetchResult>;
+  /** Whether the content is present. */
+  exists(desc: Descriptor, signal?: AbortSignal): Promise<boolean>;
+  /** A blob's size when its descriptor does not tell (schema 1 layers), when the location can say. */
+  blobSize?(desc: Descriptor, signal?: AbortSignal): Promise<number | undefined>;
+  /** Tags (or reference names) the location holds, when it can list them. */
+  tags?(signal?: AbortSignal): Promise<string[]>;
+  /** Manifests whose `subject` is `desc` (referrers), when the location can list them. */
+  referrers?(desc: Descriptor, artifactType?: string, signal?: AbortSignal): Promise<Descriptor[]>;
+  /** Releases file handles and connections. */
+  close?(): Promise<void>;
+}
+
+/** A location content can be written to. */
+export interface WritableTarget {
+  readonly description: string;
+  /**
+   * True when the target writes one stream (a tar) and so takes one push at a time; the
+   * copy engine then stages blobs elsewhere first and pushes them in order.
+   */
+  readonly sequential: boolean;
+  /** Whether the content is already there (then it is not pushed again). */
+  exists(desc: Descriptor, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Stores a blob or a manifest. `body` yields exactly `desc.size` bytes that hash to
+   * `desc.digest`; the target still must not keep content that fails to (it may verify).
+   */
+  push(desc: Descriptor, body: Readable, signal?: AbortSignal): Promise<void>;
+  /**
+   * Names a manifest or index that was pushed: a tag in a registry, an `index.json` entry
+   * with `org.opencontainers.image.ref.name` in a layout, `RepoTags` in a docker archive.
+   * `ref` is what the user asked for (a tag, or a full reference for archives).
+   */
+  tag(desc: Descriptor, ref: string | undefined, signal?: AbortSignal): Promise<void>;
+  /** Finishes the output: writes indexes and renames into place. Nothing exists at the destination before. */
+  commit(): Promise<void>;
+  /** Gives up: removes every temporary file, leaves what was at the destination before untouched. */
+  abort(): Promise<void>;
+}

@@ -1,0 +1,132 @@
+/**
+ * Re-checking a local copy of images (docker archive, OCI layout, OCI archive) by running
+ * the copy engine into a sink that keeps nothing: every blob is read through the verifying
+ * stream (digest and size), every manifest parsed, and each image's config `rootfs.diff_ids`
+ * compared with the digests of its decompressed layers.
+ * @module
+ */
+import type { Readable } from "node:stream";
+import { copyInto } from "./copy.js";
+import type { Descriptor } from "./descriptor.js";
+import { createDigester } from "./digest.js";
+import { OcidistError } from "./errors.js";
+import { decompressLayer } from "./export/decompress.js";
+import type { ImageConfig } from "./image.js";
+import { parseManifest } from "./manifest.js";
+import { isManifestMediaType, layerCompression } from "./media-types.js";
+import type { ReadableTarget, WritableTarget } from "./targets/target.js";
+import { readAll } from "./util/stream.js";
+
+/** The outcome for one image of a location. */
+export interface VerifiedImage {
+  /** The name it has in the location (a tag, a RepoTag), if any. */
+  name?: string;
+  digest?: string;
+  ok: boolean;
+  /** What is wrong, one line each. */
+  problems: string[];
+}
+
+/** The report of {@link verifyLocation}. */
+export interface VerifyReport {
+  images: VerifiedImage[];
+  blobs: number;
+  bytes: number;
+  ok: boolean;
+}
+
+const MAX_CONFIG = 32 * 1024 * 1024;
+
+/** A sink that reads everything it is given and remembers what it needs for the diff ID check. */
+class VerifySink implements WritableTarget {
+  readonly description = "verify";
+  readonly sequential = false;
+  readonly diffIds = new Map<string, string>();
+  readonly configs = new Map<string, ImageConfig>();
+  readonly manifests = new Map<string, Buffer>();
+  blobs = 0;
+  bytes = 0;
+
+  async exists(): Promise<boolean> {
+    return false;
+  }
+
+  async push(desc: Descriptor, body: Readable): Promise<void> {
+    this.blobs++;
+    if (isManifestMediaType(desc.mediaType)) {
+      const bytes = await readAll(body, 4 * 1024 * 1024, `manifest ${desc.digest}`);
+      this.bytes += bytes.length;
+      this.manifests.set(desc.digest, bytes);
+      return;
+    }
+    if (desc.mediaType.endsWith("container.image.v1+json") || desc.mediaType === "application/vnd.oci.image.config.v1+json") {
+      const bytes = await readAll(body, MAX_CONFIG, `config ${desc.digest}`);
+      this.bytes += bytes.length;
+      try {
+        this.configs.set(desc.digest, JSON.parse(bytes.toString("utf8")) as ImageConfig);
+      } catch {
+        throw new OcidistError(`config ${desc.digest} is not JSON`);
+      }
+      return;
+    }
+    const compression = layerCompression(desc.mediaType);
+    if (compression === undefined) {
+      for await (const c of body) this.bytes += (c as Buffer).length;
+      return;
+    }
+    // Count the stored bytes as they pass, hash the decompressed ones.
+    const hash = createDigester("sha256");
+    body.on("data", (c: Buffer) => (this.bytes += c.length));
+    for await (const c of decompressLayer(body)) hash.update(c as Buffer);
+    this.diffIds.set(desc.digest, `sha256:${hash.digest("hex")}`);
+  }
+
+  async tag(): Promise<void> {}
+  async commit(): Promise<void> {}
+  async abort(): Promise<void> {}
+
+  /** Problems with diff IDs in every image manifest seen. */
+  diffIdProblems(): string[] {
+    const problems: string[] = [];
+    for (const [digest, bytes] of this.manifests) {
+      const parsed = parseManifest(bytes);
+      if (parsed.kind !== "image") continue;
+      const config = this.configs.get(parsed.manifest.config.digest);
+      const want = config?.rootfs?.diff_ids;
+      if (!want) continue;
+      const have = parsed.manifest.layers.map((l) => this.diffIds.get(l.digest));
+      if (want.length !== have.length) {
+        problems.push(`image ${digest}: config lists ${want.length} diff IDs for ${have.length} layers`);
+        continue;
+      }
+      want.forEach((w, i) => {
+        const h = have[i];
+        if (h && h !== w) problems.push(`image ${digest}: layer ${i} (${parsed.manifest.layers[i]!.digest}) decompresses to ${h}, config says ${w}`);
+      });
+    }
+    return problems;
+  }
+}
+
+/** Verifies every image a location holds (each name it lists, or its only image). */
+export async function verifyLocation(src: ReadableTarget, names?: (string | undefined)[], signal?: AbortSignal): Promise<VerifyReport> {
+  const list = names ?? ((await src.tags?.(signal))?.length ? await src.tags!(signal) : [undefined]);
+  const report: VerifyReport = { images: [], blobs: 0, bytes: 0, ok: true };
+  for (const name of list) {
+    const sink = new VerifySink();
+    const image: VerifiedImage = { ...(name ? { name } : {}), ok: true, problems: [] };
+    try {
+      const result = await copyInto(src, name, sink, undefined, { jobs: 2, signal });
+      image.digest = result.source.digest;
+      image.problems.push(...sink.diffIdProblems());
+    } catch (err) {
+      image.problems.push((err as Error).message.replace(/\s+/g, " "));
+    }
+    image.ok = image.problems.length === 0;
+    report.ok &&= image.ok;
+    report.blobs += sink.blobs;
+    report.bytes += sink.bytes;
+    report.images.push(image);
+  }
+  return report;
+}
