@@ -10,10 +10,9 @@ import type { Challenge } from "./auth/challenge.js";
 import type { Descriptor } from "./descriptor.js";
 import { parseDigest } from "./digest.js";
 import { OcidistError } from "./errors.js";
-import { blobPathInLayout, dockerManifestJson, ociIndexJson, OCI_LAYOUT_CONTENT } from "./formats/layout-files.js";
+import { blobPathInLayout, dockerArchiveNames, metadataFiles, OCI_LAYOUT_CONTENT, type DockerSaveEntry, type LayoutEntry } from "./formats/layout-files.js";
 import type { ImageManifest } from "./manifest.js";
 import { MANIFEST_ACCEPT } from "./media-types.js";
-import { ANNOTATION_REF_NAME } from "./descriptor.js";
 
 /** Output formats a script can produce. */
 export type ScriptFormat = "docker-archive" | "oci" | "oci-archive";
@@ -31,7 +30,7 @@ export interface ScriptPlan {
   manifest: Descriptor;
   image: ImageManifest;
   format: ScriptFormat;
-  /** RepoTags entry (docker archive) or ref name (layouts). */
+  /** The full reference (docker archive) or the ref name (layouts). */
   name?: string;
   generator: string;
 }
@@ -47,19 +46,17 @@ function hexOf(digest: string): string {
   return encoded;
 }
 
-/** The static files of the output and the members of the tar, in order. */
+/** The metadata files of the output (built as the archive writers build them), the blobs, and the tar members in order. */
 export function outputFiles(plan: ScriptPlan): { files: { path: string; content: string }[]; blobs: Descriptor[]; members: string[] } {
   const { image, manifest } = plan;
-  const blobs = [manifest, image.config, ...image.layers.filter((l, i, all) => all.findIndex((x) => x.digest === l.digest) === i)];
-  const entry: Descriptor = { ...manifest, ...(plan.name ? { annotations: { [ANNOTATION_REF_NAME]: plan.name } } : {}) };
-  const files = [
-    { path: "oci-layout", content: OCI_LAYOUT_CONTENT },
-    { path: "index.json", content: ociIndexJson([entry]) },
-  ];
-  if (plan.format === "docker-archive") {
-    files.push({ path: "manifest.json", content: dockerManifestJson([{ config: image.config, layers: image.layers, repoTags: plan.name ? [plan.name] : [] }]) });
-  }
-  const members = ["oci-layout", ...blobs.map((b) => blobPathInLayout(b.digest)), ...files.filter((f) => f.path !== "oci-layout").map((f) => f.path)];
+  const blobs = [image.config, ...image.layers, manifest].filter((b, i, all) => all.findIndex((x) => x.digest === b.digest) === i);
+  const names = plan.format === "docker-archive" ? dockerArchiveNames(plan.name) : undefined;
+  const entry: LayoutEntry = names
+    ? { descriptor: manifest, imageName: names.imageName, refName: names.refName }
+    : { descriptor: manifest, ...(plan.name ? { refName: plan.name } : {}) };
+  const save: DockerSaveEntry[] = [{ config: image.config, layers: image.layers, repoTags: names ? [names.familiar] : [] }];
+  const files = [{ path: "oci-layout", content: OCI_LAYOUT_CONTENT }, ...metadataFiles(plan.format, [entry], save)];
+  const members = ["oci-layout", ...blobs.map((b) => blobPathInLayout(b.digest)), ...files.slice(1).map((f) => f.path)];
   return { files, blobs, members };
 }
 

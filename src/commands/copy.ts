@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { copy, type CopyResult } from "../copy.js";
 import { UsageError } from "../errors.js";
 import { formatPlatform } from "../platform.js";
-import { familiarName, formatReference } from "../reference.js";
+import { formatReference } from "../reference.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
@@ -27,7 +27,7 @@ function destinationName(src: Location, dst: Location): string | undefined {
   if (dst.ref) return dst.ref;
   if (src.kind === "registry" && src.reference!.tag) {
     const r = src.reference!;
-    return dst.kind === "docker-archive" ? familiarName({ registry: r.registry, repository: r.repository, tag: r.tag }) : r.tag;
+    return dst.kind === "docker-archive" ? formatReference({ registry: r.registry, repository: r.repository, tag: r.tag }) : r.tag;
   }
   return src.kind === "registry" ? undefined : src.ref;
 }

@@ -8,7 +8,7 @@ import { BlobCache } from "../cache.js";
 import { copyInto, type CopyResult } from "../copy.js";
 import { UsageError } from "../errors.js";
 import { formatPlatform } from "../platform.js";
-import { familiarName, formatReference, parseReference, type Reference } from "../reference.js";
+import { formatReference, parseReference, type Reference } from "../reference.js";
 import { RegistryTarget } from "../targets/registry.js";
 import { openLocalSink, type LocalKind } from "../targets/local.js";
 import { ProgressDisplay } from "../progress/display.js";
@@ -31,8 +31,7 @@ interface PullOptions {
 /** The name an image gets inside the output: RepoTags for docker archives, the ref name for layouts. */
 function nameInOutput(kind: LocalKind, ref: Reference, several: boolean): string | undefined {
   if (!ref.tag) return undefined;
-  if (kind === "docker-archive") return familiarName({ registry: ref.registry, repository: ref.repository, tag: ref.tag });
-  return several ? formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag;
+  return kind === "docker-archive" || several ? formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag;
 }
 
 /** The cache to use: `--cache-dir`, else the default. */

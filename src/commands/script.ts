@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { OcidistError, UsageError } from "../errors.js";
 import { resolveImage } from "../image.js";
-import { familiarName } from "../reference.js";
+import { formatReference } from "../reference.js";
 import { generateScript, type ScriptFormat } from "../script.js";
 import { VERSION } from "../version.js";
 import { action } from "../cli/action.js";
@@ -33,7 +33,7 @@ export function register(program: Command): void {
           throw new OcidistError(`${target.refString(at)} is a ${parsed.kind === "schema1" ? "Docker schema1 manifest, which a shell script cannot convert; use ocidist pull" : "nested index"}`);
         }
         const state = await target.client.ping(ref.registry, ctx.signal);
-        const name = ref.tag ? (format === "docker-archive" ? familiarName({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag) : undefined;
+        const name = ref.tag ? (format === "docker-archive" ? formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag) : undefined;
         const script = generateScript({
           reference: target.refString(at),
           base: state.base,

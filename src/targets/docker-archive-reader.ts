@@ -1,0 +1,110 @@
+/**
+ * Reading a docker archive that has no OCI layout inside (what `docker save` wrote before
+ * docker 25, and what podman and skopeo write): `manifest.json` names each image's config
+ * and layer files; a Docker schema 2 manifest is synthesized from them, with each file
+ * hashed for its digest and each layer's media type told by its bytes.
+ * @module
+ */
+import { Readable } from "node:stream";
+import type { Descriptor } from "../descriptor.js";
+import { createDigester, digestOf } from "../digest.js";
+import { NotFoundError, OcidistError } from "../errors.js";
+import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../media-types.js";
+import { refNameMatches } from "./layout-reader.js";
+import type { LayoutFs } from "./layout-fs.js";
+import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
+
+/** One entry of manifest.json. */
+interface SaveEntry {
+  Config: string;
+  RepoTags?: string[] | null;
+  Layers: string[];
+}
+
+const MAX_META = 16 * 1024 * 1024;
+
+/** Reads manifest.json. */
+export async function readSaveManifest(fs: LayoutFs): Promise<SaveEntry[]> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse((await fs.read("manifest.json", MAX_META)).toString("utf8"));
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new OcidistError(`${fs.description} is not a docker archive (no manifest.json)`);
+    throw new OcidistError(`${fs.description}: manifest.json is not JSON`);
+  }
+  if (!Array.isArray(doc) || doc.some((e) => !e || typeof (e as SaveEntry).Config !== "string" || !Array.isArray((e as SaveEntry).Layers))) {
+    throw new OcidistError(`${fs.description}: manifest.json is not a list of {Config, RepoTags, Layers}`);
+  }
+  return doc as SaveEntry[];
+}
+
+/** A docker archive as a readable target. */
+export class DockerArchiveReader implements ReadableTarget {
+  readonly description: string;
+  /** Synthesized manifests by digest, and file paths by digest. */
+  private readonly manifests = new Map<string, Buffer>();
+  private readonly paths = new Map<string, string>();
+
+  constructor(
+    private readonly fs: LayoutFs,
+    private readonly entries: SaveEntry[],
+  ) {
+    this.description = fs.description;
+  }
+
+  static async open(fs: LayoutFs): Promise<DockerArchiveReader> {
+    return new DockerArchiveReader(fs, await readSaveManifest(fs));
+  }
+
+  async tags(): Promise<string[]> {
+    return this.entries.flatMap((e) => e.RepoTags ?? []);
+  }
+
+  private async describeFile(path: string, mediaType: string | undefined): Promise<Descriptor> {
+    const hash = createDigester("sha256");
+    let size = 0;
+    let head: Buffer | undefined;
+    for await (const chunk of await this.fs.open(path)) {
+      const c = chunk as Buffer;
+      head ??= c.subarray(0, 4);
+      hash.update(c);
+      size += c.length;
+    }
+    const digest = `sha256:${hash.digest("hex")}`;
+    this.paths.set(digest, path);
+    const compression = sniffCompression(head ?? Buffer.alloc(0));
+    const mt = mediaType ?? (compression === "gzip" ? DOCKER_LAYER_GZIP : compression === "zstd" ? DOCKER_LAYER_ZSTD : DOCKER_LAYER);
+    return { mediaType: mt, digest, size };
+  }
+
+  async resolve(ref: string | undefined): Promise<Descriptor> {
+    let entry: SaveEntry | undefined;
+    if (ref === undefined) {
+      if (this.entries.length !== 1) throw new OcidistError(`${this.description} holds ${this.entries.length} images; name one (${(await this.tags()).join(", ")})`);
+      entry = this.entries[0];
+    } else {
+      entry = this.entries.find((e) => (e.RepoTags ?? []).some((t) => refNameMatches(t, ref)));
+    }
+    if (!entry) throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${(await this.tags()).join(", ") || "no names"})`, { status: 404, method: "GET", url: "" });
+    const config = await this.describeFile(entry.Config, DOCKER_CONFIG);
+    const layers: Descriptor[] = [];
+    for (const l of entry.Layers) layers.push(await this.describeFile(l, undefined));
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config, layers }, null, 3));
+    const digest = digestOf(bytes);
+    this.manifests.set(digest, bytes);
+    return { mediaType: DOCKER_MANIFEST, digest, size: bytes.length };
+  }
+
+  async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
+    const m = this.manifests.get(desc.digest);
+    if (m) return { body: Readable.from([m]), offset: 0 };
+    const path = this.paths.get(desc.digest);
+    if (!path) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`, { status: 404, method: "GET", url: "" });
+    const offset = options.offset ?? 0;
+    return { body: await this.fs.open(path, offset), offset };
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    return this.manifests.has(desc.digest) || this.paths.has(desc.digest);
+  }
+}

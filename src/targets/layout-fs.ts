@@ -1,0 +1,105 @@
+/**
+ * Read access to the files of an OCI layout or docker archive, whether they sit in a
+ * directory or inside a tar (served as byte ranges of the tar file).
+ * @module
+ */
+import { createReadStream } from "node:fs";
+import { lstat, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { NotFoundError, OcidistError } from "../errors.js";
+import { readAll } from "../util/stream.js";
+import { indexTar, normalizeMemberName, type TarMember } from "./tar-index.js";
+
+/** The files of a layout or archive. Paths are relative, `/`-separated. */
+export interface LayoutFs {
+  readonly description: string;
+  exists(path: string): Promise<boolean>;
+  /** Size of a regular file. */
+  size(path: string): Promise<number>;
+  /** Opens a file from an offset. */
+  open(path: string, offset?: number): Promise<Readable>;
+  /** Reads a small file whole (capped). */
+  read(path: string, cap: number): Promise<Buffer>;
+  /** Every file path (for detection and old archive shapes). */
+  list(): Promise<string[]>;
+}
+
+function notFound(what: string): NotFoundError {
+  return new NotFoundError(`${what}: not found`, { status: 404, method: "GET", url: "" });
+}
+
+/** A directory. Symlinks are refused (a layout's blobs are never links). */
+export class DirFs implements LayoutFs {
+  constructor(readonly root: string) {}
+  get description(): string {
+    return this.root;
+  }
+  private async stat(path: string) {
+    const full = join(this.root, path);
+    const s = await lstat(full).catch(() => undefined);
+    if (!s) return undefined;
+    if (s.isSymbolicLink()) throw new OcidistError(`${full} is a symlink; refusing to follow it`);
+    return s.isFile() ? s : undefined;
+  }
+  async exists(path: string): Promise<boolean> {
+    return (await this.stat(path)) !== undefined;
+  }
+  async size(path: string): Promise<number> {
+    const s = await this.stat(path);
+    if (!s) throw notFound(join(this.root, path));
+    return s.size;
+  }
+  async open(path: string, offset = 0): Promise<Readable> {
+    await this.size(path);
+    return createReadStream(join(this.root, path), { start: offset, highWaterMark: 1 << 20 });
+  }
+  async read(path: string, cap: number): Promise<Buffer> {
+    const size = await this.size(path);
+    if (size > cap) throw new OcidistError(`${join(this.root, path)} is larger than ${cap} bytes`);
+    return readFile(join(this.root, path));
+  }
+  async list(): Promise<string[]> {
+    const { readdir } = await import("node:fs/promises");
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(this.root.length + 1));
+  }
+}
+
+/** A tar file, indexed once. */
+export class TarFs implements LayoutFs {
+  private constructor(
+    readonly file: string,
+    private readonly members: Map<string, TarMember>,
+  ) {}
+  static async open(file: string): Promise<TarFs> {
+    return new TarFs(file, await indexTar(file));
+  }
+  get description(): string {
+    return this.file;
+  }
+  private member(path: string): TarMember {
+    const m = this.members.get(normalizeMemberName(path));
+    if (!m) throw notFound(`${this.file}: ${path}`);
+    return m;
+  }
+  async exists(path: string): Promise<boolean> {
+    return this.members.has(normalizeMemberName(path));
+  }
+  async size(path: string): Promise<number> {
+    return this.member(path).size;
+  }
+  async open(path: string, offset = 0): Promise<Readable> {
+    const m = this.member(path);
+    if (m.size === 0 || offset >= m.size) return Readable.from([]);
+    return createReadStream(this.file, { start: m.offset + offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
+  }
+  async read(path: string, cap: number): Promise<Buffer> {
+    const m = this.member(path);
+    if (m.size > cap) throw new OcidistError(`${this.file}: ${path} is larger than ${cap} bytes`);
+    return readAll(await this.open(path), cap, path);
+  }
+  async list(): Promise<string[]> {
+    return [...this.members.keys()];
+  }
+}

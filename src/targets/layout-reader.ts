@@ -1,0 +1,104 @@
+/**
+ * Reading an OCI image layout (image-spec `image-layout.md`) from a directory or a tar:
+ * `index.json` names the manifests, `blobs/<alg>/<hex>` holds everything.
+ * @module
+ */
+import type { Descriptor } from "../descriptor.js";
+import { ANNOTATION_REF_NAME } from "../descriptor.js";
+import { isValidDigest } from "../digest.js";
+import { NotFoundError, OcidistError } from "../errors.js";
+import { MAX_MANIFEST_BYTES, parseManifest, validateDescriptor } from "../manifest.js";
+import { parseReference } from "../reference.js";
+import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "../formats/layout-files.js";
+import type { LayoutFs } from "./layout-fs.js";
+import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
+
+/** True when `name` (a stored ref name or image name) is what the user asked for with `ref`. */
+export function refNameMatches(stored: string | undefined, ref: string): boolean {
+  if (!stored) return false;
+  if (stored === ref) return true;
+  try {
+    const a = parseReference(stored);
+    const b = parseReference(ref);
+    return a.registry === b.registry && a.repository === b.repository && a.tag === b.tag;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the manifests of an index.json. */
+export async function readLayoutIndex(fs: LayoutFs): Promise<Descriptor[]> {
+  const bytes = await fs.read("index.json", MAX_MANIFEST_BYTES);
+  let doc: { manifests?: unknown };
+  try {
+    doc = JSON.parse(bytes.toString("utf8")) as { manifests?: unknown };
+  } catch {
+    throw new OcidistError(`${fs.description}: index.json is not JSON`);
+  }
+  if (!Array.isArray(doc.manifests)) throw new OcidistError(`${fs.description}: index.json has no manifests list`);
+  return doc.manifests.map((d, i) => validateDescriptor(d, `${fs.description}: index.json manifests[${i}]`));
+}
+
+/** An OCI layout as a readable target. */
+export class LayoutReader implements ReadableTarget {
+  readonly description: string;
+
+  constructor(
+    readonly fs: LayoutFs,
+    private readonly entries: Descriptor[],
+  ) {
+    this.description = fs.description;
+  }
+
+  /** Opens a layout, checking `oci-layout` and reading `index.json`. */
+  static async open(fs: LayoutFs): Promise<LayoutReader> {
+    if (!(await fs.exists("oci-layout"))) throw new OcidistError(`${fs.description} is not an OCI layout (no oci-layout file)`);
+    return new LayoutReader(fs, await readLayoutIndex(fs));
+  }
+
+  /** The names of the entries. */
+  names(): string[] {
+    return this.entries.map((e) => e.annotations?.[ANNOTATION_REF_NAME] ?? e.annotations?.[ANNOTATION_CONTAINERD_NAME]).filter((n): n is string => !!n);
+  }
+
+  async tags(): Promise<string[]> {
+    return this.names();
+  }
+
+  async resolve(ref: string | undefined): Promise<Descriptor> {
+    const strip = (d: Descriptor): Descriptor => {
+      const { annotations: _a, ...rest } = d;
+      return rest;
+    };
+    if (ref === undefined) {
+      if (this.entries.length === 1) return strip(this.entries[0]!);
+      throw new OcidistError(`${this.description} holds ${this.entries.length} images; name one (${this.names().join(", ") || "they have no names"})`);
+    }
+    if (isValidDigest(ref)) {
+      const e = this.entries.find((d) => d.digest === ref);
+      if (e) return strip(e);
+      const bytes = await this.fs.read(blobPathInLayout(ref), MAX_MANIFEST_BYTES);
+      return { mediaType: parseManifest(bytes).mediaType, digest: ref, size: bytes.length };
+    }
+    const e =
+      this.entries.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === ref) ??
+      this.entries.find((d) => refNameMatches(d.annotations?.[ANNOTATION_CONTAINERD_NAME], ref) || refNameMatches(d.annotations?.[ANNOTATION_REF_NAME], ref));
+    if (!e) {
+      throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${this.names().join(", ") || "no names"})`, { status: 404, method: "GET", url: "" });
+    }
+    return strip(e);
+  }
+
+  async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
+    const offset = options.offset ?? 0;
+    return { body: await this.fs.open(blobPathInLayout(desc.digest), offset), offset };
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    return this.fs.exists(blobPathInLayout(desc.digest));
+  }
+
+  async blobSize(desc: Descriptor): Promise<number | undefined> {
+    return this.fs.size(blobPathInLayout(desc.digest));
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Writing an OCI layout — as a directory, as a tar (OCI archive), or as a docker archive
+ * (the same tar with docker's `manifest.json` and `repositories` beside the layout, as
+ * docker 25+ writes it). Blobs are verified as they are written; manifests are kept in
+ * memory for naming; metadata files are written last, at commit.
+ * @module
+ */
+import type { Readable } from "node:stream";
+import type { Descriptor } from "../descriptor.js";
+import { ANNOTATION_REF_NAME } from "../descriptor.js";
+import { VerifyingStream } from "../digest.js";
+import { UnsupportedMediaTypeError } from "../errors.js";
+import {
+  ANNOTATION_CONTAINERD_NAME,
+  OCI_LAYOUT_CONTENT,
+  blobPathInLayout,
+  dockerArchiveNames,
+  metadataFiles,
+  type DockerSaveEntry,
+  type LayoutEntry,
+} from "../formats/layout-files.js";
+import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest.js";
+import { isManifestMediaType } from "../media-types.js";
+import { readAll } from "../util/stream.js";
+import { readLayoutIndex } from "./layout-reader.js";
+import { DirFs } from "./layout-fs.js";
+import type { FileSink } from "./sinks.js";
+import type { WritableTarget } from "./target.js";
+
+/** The local formats. */
+export type LayoutKind = "oci" | "oci-archive" | "docker-archive";
+
+/** A writable OCI layout / OCI archive / docker archive. */
+export class LayoutWriter implements WritableTarget {
+  readonly sequential: boolean;
+  private readonly entries: LayoutEntry[] = [];
+  private readonly save: DockerSaveEntry[] = [];
+  private readonly manifests = new Map<string, Buffer>();
+  private started = false;
+
+  private constructor(
+    readonly description: string,
+    private readonly kind: LayoutKind,
+    private readonly sink: FileSink,
+    existing: LayoutEntry[],
+  ) {
+    this.sequential = sink.sequential;
+    this.entries.push(...existing);
+  }
+
+  /** Opens a writer on a sink; an existing directory layout's index.json entries are kept. */
+  static async create(description: string, kind: LayoutKind, sink: FileSink, existingRoot?: string): Promise<LayoutWriter> {
+    const existing = existingRoot ? (await readLayoutIndex(new DirFs(existingRoot))).map((d) => ({ descriptor: d })) : [];
+    return new LayoutWriter(description, kind, sink, existing);
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (!(await this.sink.has("oci-layout"))) await this.sink.writeSmall("oci-layout", Buffer.from(OCI_LAYOUT_CONTENT));
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    return this.sink.has(blobPathInLayout(desc.digest));
+  }
+
+  async push(desc: Descriptor, body: Readable): Promise<void> {
+    await this.start();
+    const path = blobPathInLayout(desc.digest);
+    if (isManifestMediaType(desc.mediaType)) {
+      const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+      this.manifests.set(desc.digest, bytes);
+      const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "manifest" });
+      verifier.end(bytes);
+      await this.sink.write(path, bytes.length, verifier);
+      return;
+    }
+    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "blob" });
+    body.on("error", (err) => verifier.destroy(err));
+    await this.sink.write(path, desc.size, body.pipe(verifier));
+  }
+
+  async tag(desc: Descriptor, ref: string | undefined): Promise<void> {
+    await this.start();
+    const plain: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+    if (this.kind !== "docker-archive") {
+      if (ref !== undefined) {
+        const i = this.entries.findIndex((e) => (e.refName ?? e.descriptor.annotations?.[ANNOTATION_REF_NAME]) === ref);
+        if (i >= 0) this.entries.splice(i, 1);
+      } else if (this.entries.some((e) => e.descriptor.digest === desc.digest && !e.refName)) {
+        return;
+      }
+      this.entries.push({ descriptor: plain, ...(ref !== undefined ? { refName: ref } : {}) });
+      return;
+    }
+    const bytes = this.manifests.get(desc.digest);
+    const parsed = bytes ? parseManifest(bytes, desc.mediaType) : undefined;
+    if (!parsed || parsed.kind !== "image") {
+      throw new UnsupportedMediaTypeError(`a docker archive holds single-platform images; ${desc.digest} is ${parsed?.kind === "index" ? "an index: choose one with --platform" : "not an image manifest"}`);
+    }
+    const names = dockerArchiveNames(ref);
+    this.entries.push({ descriptor: plain, ...(names ? { imageName: names.imageName, refName: names.refName } : {}) });
+    const familiar = names?.familiar;
+    const same = this.save.find((e) => e.config.digest === parsed.manifest.config.digest && e.layers.map((l) => l.digest).join() === parsed.manifest.layers.map((l) => l.digest).join());
+    if (same) {
+      if (familiar && !same.repoTags.includes(familiar)) same.repoTags.push(familiar);
+    } else {
+      this.save.push({ config: parsed.manifest.config, layers: parsed.manifest.layers, repoTags: familiar ? [familiar] : [] });
+    }
+  }
+
+  async commit(): Promise<void> {
+    await this.start();
+    for (const f of metadataFiles(this.kind, this.entries, this.save)) await this.sink.writeSmall(f.path, Buffer.from(f.content));
+    await this.sink.commit();
+  }
+
+  async abort(): Promise<void> {
+    await this.sink.abort();
+  }
+}
+
+/** The name stored for an existing entry (for tests and listings). */
+export function entryName(e: LayoutEntry): string | undefined {
+  return e.refName ?? e.descriptor.annotations?.[ANNOTATION_REF_NAME] ?? e.imageName ?? e.descriptor.annotations?.[ANNOTATION_CONTAINERD_NAME];
+}

@@ -1,0 +1,168 @@
+/**
+ * Where a layout writer puts files: a directory (a new one built beside its destination and
+ * renamed into place, or an existing layout updated file by file) or a tar streamed to a
+ * temporary file renamed into place at the end. Either way nothing half-written is ever at
+ * the destination path.
+ * @module
+ */
+import { createWriteStream, type WriteStream } from "node:fs";
+import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { once } from "node:events";
+import tar from "tar-stream";
+import { OcidistError } from "../errors.js";
+import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+
+/** Receives the files of a layout. */
+export interface FileSink {
+  readonly sequential: boolean;
+  /** True when the file is already there (an existing layout being added to). */
+  has(path: string): Promise<boolean>;
+  /** Writes a file of known size from a stream. */
+  write(path: string, size: number, body: Readable): Promise<void>;
+  /** Writes a small file. */
+  writeSmall(path: string, content: Buffer): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** A directory: a new one (built beside, renamed at commit) or an existing OCI layout (updated in place). */
+export class DirSink implements FileSink {
+  readonly sequential = false;
+  private readonly added: string[] = [];
+
+  private constructor(
+    private readonly dest: string,
+    /** Where files go now: a temp dir, or `dest` itself when updating. */
+    private readonly root: string,
+    readonly updating: boolean,
+  ) {}
+
+  /** Opens a destination directory. @throws OcidistError for a non-empty directory that is not a layout */
+  static async create(dest: string): Promise<DirSink> {
+    const s = await lstat(dest).catch(() => undefined);
+    if (s) {
+      if (!s.isDirectory()) throw new OcidistError(`${dest} exists and is not a directory`);
+      const entries = await readdir(dest);
+      if (entries.includes("oci-layout") && entries.includes("index.json")) return new DirSink(dest, dest, true);
+      if (entries.length > 0) throw new OcidistError(`${dest} is a non-empty directory that is not an OCI layout; refusing to write into it`);
+    }
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = tempPathBeside(dest);
+    await mkdir(tmp);
+    registerTemp(tmp);
+    return new DirSink(dest, tmp, false);
+  }
+
+  async has(path: string): Promise<boolean> {
+    return (await lstat(join(this.root, path)).catch(() => undefined))?.isFile() ?? false;
+  }
+
+  async write(path: string, _size: number, body: Readable): Promise<void> {
+    const full = join(this.root, path);
+    await mkdir(dirname(full), { recursive: true });
+    const tmp = `${full}.${process.pid}.partial`;
+    registerTemp(tmp);
+    try {
+      await pipeline(body, createWriteStream(tmp));
+      await rename(tmp, full);
+      if (this.updating) this.added.push(full);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    } finally {
+      unregisterTemp(tmp);
+    }
+  }
+
+  async writeSmall(path: string, content: Buffer): Promise<void> {
+    const full = join(this.root, path);
+    const tmp = `${full}.${process.pid}.tmp`;
+    await writeFile(tmp, content);
+    await rename(tmp, full);
+  }
+
+  async commit(): Promise<void> {
+    if (this.updating) return;
+    const existing = await lstat(this.dest).catch(() => undefined);
+    if (existing) await rm(this.dest, { recursive: true, force: true });
+    await rename(this.root, this.dest);
+    unregisterTemp(this.root);
+  }
+
+  async abort(): Promise<void> {
+    if (this.updating) {
+      await Promise.all(this.added.map((p) => rm(p, { force: true })));
+      return;
+    }
+    await rm(this.root, { recursive: true, force: true });
+    unregisterTemp(this.root);
+  }
+}
+
+/** A tar file written as a stream to a temporary file beside the destination. */
+export class TarSink implements FileSink {
+  readonly sequential = true;
+  private readonly pack = tar.pack();
+  private readonly out: WriteStream;
+  private readonly done: Promise<void>;
+  private readonly written = new Set<string>();
+  private readonly mtime = new Date();
+
+  private constructor(
+    private readonly dest: string,
+    private readonly tmp: string,
+  ) {
+    this.out = createWriteStream(tmp, { flags: "wx" });
+    this.done = pipeline(this.pack, this.out);
+    this.done.catch(() => undefined);
+  }
+
+  /** Starts a tar beside `dest`. */
+  static async create(dest: string): Promise<TarSink> {
+    const s = await lstat(dest).catch(() => undefined);
+    if (s?.isDirectory()) throw new OcidistError(`${dest} is a directory; an archive needs a file path`);
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = tempPathBeside(dest);
+    registerTemp(tmp);
+    return new TarSink(dest, tmp);
+  }
+
+  async has(path: string): Promise<boolean> {
+    return this.written.has(path);
+  }
+
+  private header(name: string, size: number): Partial<tar.Header> & { name: string } {
+    return { name, size, mode: 0o644, mtime: this.mtime, type: "file", uid: 0, gid: 0 };
+  }
+
+  async write(path: string, size: number, body: Readable): Promise<void> {
+    const entry = this.pack.entry(this.header(path, size));
+    await pipeline(body, entry);
+    this.written.add(path);
+  }
+
+  async writeSmall(path: string, content: Buffer): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.pack.entry(this.header(path, content.length), content, (err) => (err ? reject(err) : resolve()));
+    });
+    this.written.add(path);
+  }
+
+  async commit(): Promise<void> {
+    this.pack.finalize();
+    await this.done;
+    if (!this.out.closed) await once(this.out, "close");
+    await rename(this.tmp, this.dest);
+    unregisterTemp(this.tmp);
+  }
+
+  async abort(): Promise<void> {
+    this.pack.destroy();
+    this.out.destroy();
+    await rm(this.tmp, { force: true });
+    unregisterTemp(this.tmp);
+  }
+}
