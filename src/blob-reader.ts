@@ -12,6 +12,7 @@ import { VerifyingStream } from "./digest.js";
 import { AbortedError, DigestMismatchError } from "./errors.js";
 import { isRetriableNetworkError, backoffDelay, sleep } from "./http/retry.js";
 import type { ReadableTarget } from "./targets/target.js";
+import { discard } from "./http/discard.js";
 
 /** Options of {@link openVerifiedBlob}. */
 export interface OpenBlobOptions {
@@ -63,7 +64,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
         verifier.end();
         return;
       } catch (err) {
-        current.body.destroy();
+        discard(current.body);
         if (options.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
         if (err instanceof DigestMismatchError || attempt >= retries || !isResumable(err)) throw err;
         await sleep(backoffDelay(attempt), options.signal);

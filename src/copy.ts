@@ -24,6 +24,7 @@ import { convertSchema1 } from "./schema1.js";
 import type { ReadableTarget, WritableTarget } from "./targets/target.js";
 import { limiter } from "./util/limit.js";
 import { readAll } from "./util/stream.js";
+import { discard } from "./http/discard.js";
 
 /** Options of {@link copy} and {@link copyInto}. */
 export interface CopyOptions {
@@ -121,7 +122,7 @@ class GraphCopy {
         await this.pushSlot(() => this.dst.push(desc, body, signal));
         break;
       } catch (err) {
-        body.destroy();
+        discard(body);
         if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || (err as { status?: number }).status !== undefined && (err as { status: number }).status < 500) throw err;
       }
     }

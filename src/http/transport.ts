@@ -12,6 +12,7 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, request as undiciRequest, type Di
 import { AbortedError, OcidistError, UsageError } from "../errors.js";
 import { redactUrl } from "./redact.js";
 import { parseRetryAfter, backoffDelay, isRetriableStatus, isRetriableNetworkError, sleep } from "./retry.js";
+import { discard } from "./discard.js";
 
 /** Settings of a {@link Transport}. */
 export interface TransportOptions {
@@ -71,6 +72,8 @@ export interface HttpResponse {
   header(name: string): string | undefined;
   /** Every value of a header (for `WWW-Authenticate`, `Warning`). */
   headerAll(name: string): string[];
+  /** The token scopes the request was authorised for (set by the registry client, for error messages). */
+  scopes?: string[];
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -135,7 +138,7 @@ export class Transport {
       }
       if (!isRetriableStatus(res.status) || streamed || attempt >= retries) return res;
       const retryAfter = parseRetryAfter(res.header("retry-after"));
-      res.body.destroy();
+      discard(res.body);
       const base = backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
       const wait = Math.min(retryAfter !== undefined ? Math.max(retryAfter, base) : base, this.options.retryMaxMs ?? 30_000);
       await this.pause(wait, req, String(res.status), attempt, retries);
@@ -160,7 +163,7 @@ export class Transport {
       const res = await this.send(method, url, headers, body, req.signal);
       if (!follow || !REDIRECTS.has(res.status)) return { res, streamed };
       const location = res.header("location");
-      res.body.destroy();
+      discard(res.body);
       if (!location) throw new OcidistError(`${method} ${redactUrl(url)}: redirect ${res.status} without a Location header`);
       if (hop >= MAX_REDIRECTS) throw new OcidistError(`${method} ${redactUrl(req.url)}: more than ${MAX_REDIRECTS} redirects`);
       const next = new URL(location, url);

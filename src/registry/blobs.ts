@@ -10,6 +10,7 @@ import type { FetchResult } from "../targets/target.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";
 import { scopeFor } from "./scopes.js";
+import { discard } from "../http/discard.js";
 
 /** `/v2/<name>/blobs/<digest>`, with the digest validated first (CVE-2024-3727). */
 export function blobPath(repository: string, digest: string): string {
@@ -57,11 +58,11 @@ export async function fetchBlob(client: RegistryClient, ref: Reference, desc: De
   if (res.status === 206 && offset > 0) {
     const m = /^bytes (\d+)-/.exec(res.header("content-range") ?? "");
     if (m && Number(m[1]) === offset) return { body: res.body, offset };
-    res.body.destroy();
+    discard(res.body);
     return fetchBlob(client, ref, desc, 0, signal);
   }
   if (res.status === 416 && offset > 0) {
-    res.body.destroy();
+    discard(res.body);
     return fetchBlob(client, ref, desc, 0, signal);
   }
   throw await responseError(res, "GET", `blob ${ref.registry}/${ref.repository}@${desc.digest}`);

@@ -13,6 +13,7 @@ import { redactUrl } from "../http/redact.js";
 import { Transport, type HttpMethod, type HttpResponse, type RequestBody, type TransportOptions } from "../http/transport.js";
 import { isLoopbackRegistry, registryHost } from "../reference.js";
 import { responseError } from "./errors.js";
+import { discard } from "../http/discard.js";
 
 /** Settings of a {@link RegistryClient}. */
 export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
@@ -122,6 +123,7 @@ export class RegistryClient {
         signal: req.signal,
       });
       this.noteWarnings(res);
+      res.scopes = scopes;
       // A one-shot body (retry: false) cannot be sent again, so its 401 stands.
       if (res.status !== 401 || attempt > 0 || (req.body && req.retry === false)) return res;
       const again = preferredChallenge(parseChallenges(res.headerAll("www-authenticate")));
@@ -131,7 +133,7 @@ export class RegistryClient {
         scopes = mergeScopes([...scopes, ...extra].map(parseScope)).map(formatScope);
       }
       challenge = again;
-      res.body.destroy();
+      discard(res.body);
     }
   }
 

@@ -7,6 +7,7 @@ import { NotFoundError, RegistryError, UnauthorizedError, type RegistryErrorEntr
 import { redactUrl } from "../http/redact.js";
 import type { HttpResponse } from "../http/transport.js";
 import { readAll } from "../util/stream.js";
+import { discard } from "../http/discard.js";
 
 const MAX_ERROR_BODY = 64 * 1024;
 
@@ -44,10 +45,10 @@ export async function responseError(res: HttpResponse, method: string, what: str
     try {
       body = await readAll(res.body, MAX_ERROR_BODY, "error body");
     } catch {
-      res.body.destroy();
+      discard(res.body);
     }
   } else {
-    res.body.destroy();
+    discard(res.body);
   }
   const errors = parseErrorBody(body);
   const first = errors[0];
@@ -55,7 +56,11 @@ export async function responseError(res: HttpResponse, method: string, what: str
   const message = `${what}: ${reason} (HTTP ${res.status})`;
   const init = { status: res.status, method, url: redactUrl(res.url), errors };
   if (res.status === 404 || (first && /_UNKNOWN$/.test(first.code) && res.status < 500)) return new NotFoundError(message, init);
-  if (res.status === 401 || res.status === 403) return new UnauthorizedError(message, init);
+  if (res.status === 401 || res.status === 403) {
+    const needs = res.scopes?.length ? `; this needs ${res.scopes.join(" ")}` : "";
+    const hint = res.status === 401 ? " (log in, or pass -u/-p)" : "";
+    return new UnauthorizedError(`${message}${needs}${hint}`, init);
+  }
   return new RegistryError(message, init);
 }
 

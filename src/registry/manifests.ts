@@ -13,6 +13,7 @@ import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";
 import { scopeFor } from "./scopes.js";
+import { discard } from "../http/discard.js";
 
 /** A manifest as served: its descriptor, exact bytes, and parsed form. */
 export interface FetchedManifest {
@@ -53,7 +54,7 @@ export async function getManifest(client: RegistryClient, ref: Reference, signal
   if (res.status !== 200) throw await responseError(res, "GET", what);
   const declared = Number(res.header("content-length"));
   if (Number.isFinite(declared) && declared > MAX_MANIFEST_BYTES) {
-    res.body.destroy();
+    discard(res.body);
     throw new OcidistError(`${what}: ${declared} bytes is over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
   }
   const bytes = await readAll(res.body, MAX_MANIFEST_BYTES, what);

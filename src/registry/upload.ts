@@ -13,6 +13,7 @@ import type { Reference } from "../reference.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";
 import { scopeFor } from "./scopes.js";
+import { discard } from "../http/discard.js";
 
 /** Options of {@link uploadBlob}. */
 export interface UploadOptions {
@@ -114,7 +115,7 @@ async function finish(
     signal,
   });
   if (res.status !== 201 && res.status !== 204 && res.status !== 200) {
-    content?.body.destroy();
+    discard(content?.body);
     throw await responseError(res, "PUT", what);
   }
   res.body.resume();

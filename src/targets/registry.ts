@@ -18,6 +18,7 @@ import { listTags } from "../registry/tags.js";
 import { uploadBlob, type UploadOutcome } from "../registry/upload.js";
 import { readAll } from "../util/stream.js";
 import type { FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
+import { discard } from "../http/discard.js";
 
 /** Options of a {@link RegistryTarget} used as a destination. */
 export interface RegistryTargetOptions {
@@ -128,7 +129,7 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
       chunkSize: this.options.chunkSize,
       signal,
     });
-    if (outcome === "mounted") body.destroy();
+    if (outcome === "mounted") discard(body);
     this.options.onUpload?.(desc, outcome);
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import { OcidistError } from "../errors.js";
+import { discard } from "../http/discard.js";
 
 /**
  * Reads a stream to its end, refusing more than `cap` bytes (the stream is destroyed as soon
@@ -15,7 +16,7 @@ export async function readAll(stream: Readable | AsyncIterable<Uint8Array>, cap:
   for await (const chunk of stream as AsyncIterable<Uint8Array>) {
     total += chunk.length;
     if (total > cap) {
-      (stream as Readable).destroy?.();
+      if (typeof (stream as Readable).destroy === "function") discard(stream as Readable);
       throw new OcidistError(`${what} is larger than the ${cap} bytes allowed`);
     }
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));

@@ -1,0 +1,60 @@
+/**
+ * Exporting an image's flattened root filesystem into a new or empty directory: the layers
+ * are applied in order into a temporary directory beside it, renamed into place at the end,
+ * and removed on any failure.
+ * @module
+ */
+import { lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { Readable } from "node:stream";
+import type { Descriptor } from "../descriptor.js";
+import { AbortedError, OcidistError } from "../errors.js";
+import { layerCompression } from "../media-types.js";
+import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+import { decompressLayer } from "./decompress.js";
+import { applyLayer, emptyStats, type LayerStats } from "./extract.js";
+
+/** A layer to apply: its descriptor and a way to open its (verified) bytes. */
+export interface ExportLayer {
+  descriptor: Descriptor;
+  open: () => Promise<Readable>;
+}
+
+/** Options of {@link exportRootfs}. */
+export interface ExportOptions {
+  signal?: AbortSignal;
+  /** Bound on each layer's decompressed size (default 64 GiB). */
+  maxLayerBytes?: number;
+  warn?: (line: string) => void;
+}
+
+/** Applies the layers in order into `dir` (which must not exist or be empty). */
+export async function exportRootfs(layers: AsyncIterable<ExportLayer> | Iterable<ExportLayer>, dir: string, options: ExportOptions = {}): Promise<LayerStats> {
+  const dest = resolve(dir);
+  const st = await lstat(dest).catch(() => undefined);
+  if (st && (!st.isDirectory() || (await readdir(dest)).length > 0)) {
+    throw new OcidistError(`${dir} exists and is not an empty directory; export writes only into a new or empty one`);
+  }
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = tempPathBeside(dest);
+  await mkdir(tmp, { mode: 0o755 });
+  registerTemp(tmp);
+  const total = emptyStats();
+  try {
+    for await (const layer of layers) {
+      if (options.signal?.aborted) throw new AbortedError("cancelled");
+      const body = await layer.open();
+      const tarStream = decompressLayer(body, layerCompression(layer.descriptor.mediaType), { maxBytes: options.maxLayerBytes });
+      const s = await applyLayer(tmp, tarStream, { warn: options.warn });
+      for (const k of Object.keys(total) as (keyof LayerStats)[]) total[k] += s[k];
+    }
+    if (st) await rmdir(dest);
+    await rename(tmp, dest);
+    return total;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  } finally {
+    unregisterTemp(tmp);
+  }
+}
