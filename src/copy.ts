@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import { openVerifiedBlob } from "./blob-reader.js";
 import { BlobCache } from "./cache.js";
 import type { Descriptor, Platform } from "./descriptor.js";
-import { verifyBytes } from "./digest.js";
+import { verifyManifest } from "./manifest-digest.js";
 import { AbortedError, OcidistError } from "./errors.js";
 import { describePlatforms } from "./image.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "./manifest.js";
@@ -59,7 +59,7 @@ export async function fetchManifestBytes(src: ReadableTarget, desc: Descriptor, 
   if (desc.size > MAX_MANIFEST_BYTES) throw new OcidistError(`manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
   const { body } = await src.fetch(desc, { signal });
   const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
-  verifyBytes(bytes, desc.digest, desc.size >= 0 ? desc.size : undefined, "manifest");
+  verifyManifest(bytes, desc.digest, desc.mediaType, desc.size);
   return bytes;
 }
 

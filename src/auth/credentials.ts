@@ -1,5 +1,5 @@
 /**
- * Credentials and the store interface.
+ * Credentials, and the store interface every source of them implements.
  * @module
  */
 
@@ -7,18 +7,20 @@
 export interface Credential {
   username?: string;
   password?: string;
+  /** An OAuth2 refresh token (docker's `identitytoken`, or a helper's `<token>` user). */
   identityToken?: string;
+  /** A bearer token to send as is (docker's `registrytoken`). */
   registryToken?: string;
 }
 
-/** Where credentials live. */
+/** Where credentials live: keyed by registry name (`docker.io`, `ghcr.io`, `localhost:5000`). */
 export interface CredentialStore {
   get(registry: string): Promise<Credential | undefined>;
   store(registry: string, cred: Credential): Promise<void>;
   erase(registry: string): Promise<void>;
 }
 
-/** One credential for one registry (from flags). */
+/** One credential for one registry (from `-u/-p`); other registries get none. */
 export class StaticCredentials implements CredentialStore {
   constructor(
     private readonly registry: string,
@@ -29,4 +31,15 @@ export class StaticCredentials implements CredentialStore {
   }
   async store(): Promise<void> {}
   async erase(): Promise<void> {}
+}
+
+/** A credential fit for display: secrets replaced. */
+export function redactCredential(c: Credential | undefined): Record<string, string> {
+  if (!c) return {};
+  const out: Record<string, string> = {};
+  if (c.username !== undefined) out.username = c.username;
+  if (c.password !== undefined) out.password = "REDACTED";
+  if (c.identityToken !== undefined) out.identityToken = "REDACTED";
+  if (c.registryToken !== undefined) out.registryToken = "REDACTED";
+  return out;
 }

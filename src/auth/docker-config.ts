@@ -1,69 +1,155 @@
 /**
- * docker's config.json (minimal placeholder: auths only).
+ * docker's `config.json` as a credential store, behaving as docker does: `credHelpers[host]`
+ * wins over `credsStore`, which wins over `auths`; docker.io is stored under
+ * `https://index.docker.io/v1/`; legacy keys with a scheme or a path match by host. Writes
+ * keep every other key, are atomic, and leave the file with mode 0600.
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { AuthError, OcidistError } from "../errors.js";
+import { helperErase, helperGet, helperStore } from "./cred-helper.js";
 import type { Credential, CredentialStore } from "./credentials.js";
 
-const HUB_KEY = "https://index.docker.io/v1/";
+/** The key docker uses for Docker Hub. */
+export const DOCKER_HUB_CONFIG_KEY = "https://index.docker.io/v1/";
 
-/** config.json store. */
+interface AuthEntry {
+  auth?: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+interface ConfigDoc {
+  auths?: Record<string, AuthEntry>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+  [key: string]: unknown;
+}
+
+/** The config key (and helper server URL) for a registry. */
+export function configKey(registry: string): string {
+  return registry === "docker.io" ? DOCKER_HUB_CONFIG_KEY : registry;
+}
+
+/** The host a config key names (`https://host/v2/` → `host`; Docker Hub's key → `docker.io`). */
+export function keyHost(key: string): string {
+  if (key === DOCKER_HUB_CONFIG_KEY) return "docker.io";
+  const host = key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
+  return ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"].includes(host) ? "docker.io" : host;
+}
+
+/** The credential stored in an `auths` entry. */
+function fromEntry(e: AuthEntry): Credential | undefined {
+  const out: Credential = {};
+  if (e.auth) {
+    const text = Buffer.from(e.auth, "base64").toString("utf8");
+    const i = text.indexOf(":");
+    if (i < 0) throw new AuthError("config.json: an auths entry's auth is not base64 of user:password");
+    out.username = text.slice(0, i);
+    out.password = text.slice(i + 1);
+  } else if (e.username !== undefined && e.password !== undefined) {
+    out.username = e.username;
+    out.password = e.password;
+  }
+  if (e.identitytoken) out.identityToken = e.identitytoken;
+  if (e.registrytoken) out.registryToken = e.registrytoken;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** docker's config.json. */
 export class DockerConfigStore implements CredentialStore {
   private constructor(
+    /** The file's path, for messages. */
     readonly configPath: string,
-    private doc: Record<string, unknown>,
+    private doc: ConfigDoc,
   ) {}
 
+  /** Loads `DIR/config.json` (DIR: the argument, else `$DOCKER_CONFIG`, else `~/.docker`); a missing file is an empty config. */
   static async load(dir?: string): Promise<DockerConfigStore> {
     const d = dir ?? process.env.DOCKER_CONFIG ?? join(homedir(), ".docker");
     const path = join(d, "config.json");
-    let doc: Record<string, unknown> = {};
+    let doc: ConfigDoc = {};
+    let text: string | undefined;
     try {
-      doc = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+      text = await readFile(path, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new OcidistError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+    if (text !== undefined && text.trim() !== "") {
+      try {
+        doc = JSON.parse(text) as ConfigDoc;
+      } catch {
+        throw new OcidistError(`${path} is not valid JSON`);
+      }
+      if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new OcidistError(`${path} is not a JSON object`);
     }
     return new DockerConfigStore(path, doc);
   }
 
-  private key(registry: string): string {
-    return registry === "docker.io" ? HUB_KEY : registry;
+  /** The helper in charge of a registry, if any. */
+  helperFor(registry: string): string | undefined {
+    const helpers = this.doc.credHelpers ?? {};
+    for (const [k, v] of Object.entries(helpers)) if (keyHost(k) === registry && v) return v;
+    return this.doc.credsStore || undefined;
+  }
+
+  /** The `auths` key that holds a registry's entry (exact key first, then legacy forms). */
+  private authsKey(registry: string): string | undefined {
+    const auths = this.doc.auths ?? {};
+    const exact = configKey(registry);
+    if (auths[exact]) return exact;
+    return Object.keys(auths).find((k) => keyHost(k) === registry);
   }
 
   async get(registry: string): Promise<Credential | undefined> {
-    const auths = (this.doc.auths ?? {}) as Record<string, { auth?: string; identitytoken?: string }>;
-    const e = auths[this.key(registry)];
-    if (!e) return undefined;
-    const out: Credential = {};
-    if (e.auth) {
-      const t = Buffer.from(e.auth, "base64").toString("utf8");
-      const i = t.indexOf(":");
-      out.username = t.slice(0, i);
-      out.password = t.slice(i + 1);
-    }
-    if (e.identitytoken) out.identityToken = e.identitytoken;
-    return out;
+    const helper = this.helperFor(registry);
+    if (helper) return helperGet(helper, configKey(registry));
+    const key = this.authsKey(registry);
+    return key ? fromEntry(this.doc.auths![key]!) : undefined;
   }
 
   async store(registry: string, cred: Credential): Promise<void> {
-    const auths = (this.doc.auths ?? {}) as Record<string, unknown>;
-    auths[this.key(registry)] = { auth: Buffer.from(`${cred.username}:${cred.password}`).toString("base64") };
-    this.doc.auths = auths;
+    const helper = this.helperFor(registry);
+    const auths = (this.doc.auths ??= {});
+    const key = configKey(registry);
+    const legacy = this.authsKey(registry);
+    if (legacy && legacy !== key) delete auths[legacy];
+    if (helper) {
+      await helperStore(helper, key, cred);
+      auths[key] = {};
+    } else {
+      const entry: AuthEntry = {};
+      if (cred.username !== undefined && cred.password !== undefined) entry.auth = Buffer.from(`${cred.username}:${cred.password}`).toString("base64");
+      if (cred.identityToken) entry.identitytoken = cred.identityToken;
+      auths[key] = entry;
+    }
     await this.save();
   }
 
   async erase(registry: string): Promise<void> {
-    const auths = (this.doc.auths ?? {}) as Record<string, unknown>;
-    delete auths[this.key(registry)];
+    const helper = this.helperFor(registry);
+    if (helper) await helperErase(helper, configKey(registry));
+    const auths = this.doc.auths ?? {};
+    for (const k of Object.keys(auths)) if (keyHost(k) === registry) delete auths[k];
     await this.save();
   }
 
+  /** Writes the file atomically with mode 0600 (the directory 0700 when created). */
   private async save(): Promise<void> {
-    await mkdir(join(this.configPath, ".."), { recursive: true, mode: 0o700 });
-    const tmp = `${this.configPath}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(this.doc, null, "\t"), { mode: 0o600 });
-    await rename(tmp, this.configPath);
+    const dir = join(this.configPath, "..");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.configPath}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      await writeFile(tmp, `${JSON.stringify(this.doc, null, "\t")}\n`, { mode: 0o600, flag: "wx" });
+      await chmod(tmp, 0o600);
+      await rename(tmp, this.configPath);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Descriptor } from "../descriptor.js";
 import { digestOf, parseDigest } from "../digest.js";
+import { manifestDigest, verifyManifest } from "../manifest-digest.js";
 import { DigestMismatchError, OcidistError, UsageError } from "../errors.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../manifest.js";
 import { MANIFEST_ACCEPT, baseMediaType } from "../media-types.js";
@@ -58,16 +59,18 @@ export async function getManifest(client: RegistryClient, ref: Reference, signal
     throw new OcidistError(`${what}: ${declared} bytes is over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
   }
   const bytes = await readAll(res.body, MAX_MANIFEST_BYTES, what);
+  const contentType = res.header("content-type");
+  const parsed = parseManifest(bytes, contentType);
   const expected = ref.digest ?? res.header("docker-content-digest");
   if (expected) {
-    const { algorithm } = parseDigest(expected);
-    const actual = digestOf(bytes, algorithm);
-    if (actual !== expected) {
-      throw new DigestMismatchError(`${what}: content hashes to ${actual}, expected ${expected}${ref.digest ? "" : " (Docker-Content-Digest)"}`, expected, actual);
+    try {
+      verifyManifest(bytes, expected, parsed.mediaType);
+    } catch (err) {
+      if (err instanceof DigestMismatchError) err.message = `${what}: ${err.message}${ref.digest ? "" : " (Docker-Content-Digest)"}`;
+      throw err;
     }
   }
-  const parsed = parseManifest(bytes, res.header("content-type"));
-  const sha = ref.digest && parseDigest(ref.digest).algorithm === "sha256" ? ref.digest : digestOf(bytes);
+  const sha = ref.digest && parseDigest(ref.digest).algorithm === "sha256" ? ref.digest : manifestDigest(bytes, parsed.mediaType);
   return { descriptor: { mediaType: parsed.mediaType, digest: sha, size: bytes.length }, bytes, parsed, headers: res.headers };
 }
 
@@ -109,7 +112,7 @@ export async function putManifest(
   mediaType: string,
   signal?: AbortSignal,
 ): Promise<{ descriptor: Descriptor; subjectProcessed: boolean }> {
-  const digest = digestOf(bytes);
+  const digest = manifestDigest(bytes, mediaType);
   const target = ref.tag && !ref.digest ? ref.tag : digest;
   const res = await client.request(ref.registry, {
     method: "PUT",

@@ -1,0 +1,60 @@
+/**
+ * Running the real CLI in tests: the compiled `dist/src/cli.js` as a child process, with a
+ * private HOME, cache and docker config so nothing of the machine's leaks in.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The compiled CLI. */
+export const CLI = resolve(fileURLToPath(import.meta.url), "../../../src/cli.js");
+
+/** A run's outcome. */
+export interface CliResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+  /** stdout as text. */
+  out: string;
+}
+
+/** A fresh directory for a test. */
+export function tempDir(prefix = "ocidist-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Environment that isolates a CLI run from the machine. */
+export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    DOCKER_CONFIG: join(home, ".docker"),
+    OCIDIST_CACHE: join(home, "cache"),
+    ...extra,
+  };
+}
+
+/** Runs `ocidist ARGS`; never throws on a non-zero exit. */
+export function ocidist(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; home?: string } = {}): Promise<CliResult> {
+  const home = options.home ?? tempDir("ocidist-home-");
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, "--progress", "none", ...args], { env: { ...isolatedEnv(home), ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.stdin.end(options.input ?? "");
+    child.on("close", (code) => {
+      const stdout = Buffer.concat(out);
+      resolvePromise({ code: code ?? -1, stdout, out: stdout.toString("utf8"), stderr: err });
+    });
+  });
+}
+
+/** Flags that let the CLI trust and reach a rig registry. */
+export function regFlags(reg: { caFile?: string }): string[] {
+  return reg.caFile ? ["--ca-file", reg.caFile] : [];
+}

@@ -1,0 +1,196 @@
+/**
+ * The read commands against the real registry in every auth mode, with credentials from
+ * flags, from config.json and from a credential helper; and failing clearly without them.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { getRig } from "../rig/shared.js";
+import { seed, type Seeded } from "../rig/fixtures.js";
+import type { RigInfo, RigRegistry } from "../rig/rig.js";
+import { ocidist, regFlags, tempDir } from "../helpers/cli.js";
+
+let rig: RigInfo;
+const seeded: Partial<Record<string, Seeded>> = {};
+const prefixFor = (reg: RigRegistry) => (reg.name === "token" ? "public/read" : "read");
+
+before(async () => {
+  rig = await getRig();
+  for (const reg of Object.values(rig.registries)) seeded[reg.name] = await seed(rig, reg, prefixFor(reg));
+});
+
+const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+
+/** Credentials passed as flags, for the auth modes. */
+function creds(reg: RigRegistry): string[] {
+  return reg.username ? ["-u", reg.username, "-p", reg.password!] : [];
+}
+
+for (const mode of ["open", "basic", "token", "tls"] as const) {
+  describe(`read commands, ${mode} registry`, () => {
+    const reg = () => rig.registries[mode];
+    const ref = (r: string) => `${reg().host}/${r}`;
+    const args = () => [...regFlags(reg()), ...creds(reg())];
+
+    test("manifest bytes hash to the digest the registry serves, and digest agrees", async () => {
+      const s = seeded[mode]!;
+      const m = await ocidist(["manifest", ref(`${s.repos.multi}:v1`), ...args()]);
+      assert.equal(m.code, 0, m.stderr);
+      assert.equal(sha256(m.stdout), s.multi.index.digest);
+      const d = await ocidist(["digest", ref(`${s.repos.multi}:v1`), ...args()]);
+      assert.equal(d.out.trim(), s.multi.index.digest);
+    });
+
+    test("platform resolution skips the attestation entries listed first", async () => {
+      const s = seeded[mode]!;
+      for (const [platform, img] of [["linux/arm64", s.multi.images[1]!], ["linux/arm/v7", s.multi.images[2]!], ["linux/amd64", s.multi.images[0]!]] as const) {
+        const d = await ocidist(["digest", ref(`${s.repos.multi}:v1`), "--platform", platform, ...args()]);
+        assert.equal(d.code, 0, d.stderr);
+        assert.equal(d.out.trim(), img.manifest.digest, platform);
+      }
+      const none = await ocidist(["digest", ref(`${s.repos.multi}:v1`), "--platform", "linux/s390x", ...args()]);
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /no image for platform linux\/s390x.*linux\/amd64, linux\/arm64\/v8, linux\/arm\/v7/);
+    });
+
+    test("tags, inspect --json, config, blob and referrers", async () => {
+      const s = seeded[mode]!;
+      const tags = await ocidist(["tags", ref(s.repos.simple), ...args()]);
+      assert.equal(tags.code, 0, tags.stderr);
+      assert.deepEqual(tags.out.trim().split("\n").sort(), [`sha256-${s.simple.manifest.digest.slice(7)}`, "v1"].sort());
+      const ins = await ocidist(["inspect", "--json", ref(`${s.repos.multi}:v1`), "--platform", "linux/arm64", ...args()]);
+      const doc = JSON.parse(ins.out) as { digest: string; platforms: { attestation: boolean }[]; image: { digest: string; platform: string; layers: unknown[] } };
+      assert.equal(doc.digest, s.multi.index.digest);
+      assert.equal(doc.platforms.filter((p) => p.attestation).length, 3);
+      assert.equal(doc.image.digest, s.multi.images[1]!.manifest.digest);
+      assert.equal(doc.image.platform, "linux/arm64/v8");
+      const cfg = await ocidist(["config", ref(`${s.repos.simple}:v1`), ...args()]);
+      assert.deepEqual(cfg.stdout, s.simple.config.bytes);
+      const layer = s.simple.layers[0]!;
+      const blob = await ocidist(["blob", ref(`${s.repos.simple}@${layer.digest}`), ...args()]);
+      assert.equal(blob.code, 0, blob.stderr);
+      assert.deepEqual(blob.stdout, layer.bytes);
+      const refs = await ocidist(["referrers", "--json", ref(`${s.repos.simple}:v1`), ...args()]);
+      const rdoc = JSON.parse(refs.out) as { source: string; referrers: { digest: string; artifactType: string }[] };
+      assert.equal(rdoc.source, "tag");
+      assert.deepEqual(rdoc.referrers.map((r) => [r.digest, r.artifactType]), [[s.artifact.referrer.manifest.digest, "application/spdx+json"]]);
+      const filtered = await ocidist(["referrers", "--json", "--artifact-type", "application/x-none", ref(`${s.repos.simple}:v1`), ...args()]);
+      assert.deepEqual((JSON.parse(filtered.out) as { referrers: unknown[] }).referrers, []);
+    });
+
+    test("schema1 signed: read, and its digest is that of the JWS payload", async () => {
+      const s = seeded[mode]!;
+      const d = await ocidist(["digest", ref(`${s.repos.schema1}:signed`), ...args()]);
+      assert.equal(d.code, 0, d.stderr);
+      assert.equal(d.out.trim(), s.schema1!.signed.digest);
+      const m = await ocidist(["manifest", ref(`${s.repos.schema1}@${s.schema1!.signed.digest}`), ...args()]);
+      assert.equal(m.code, 0, m.stderr);
+      assert.match(m.out, /"signatures"/);
+    });
+  });
+}
+
+describe("credentials", () => {
+  test("bearer registry: anonymous may read public/ only, and a private read fails with one clear line", async () => {
+    const reg = rig.registries.token;
+    const pub = await ocidist(["tags", `${reg.host}/public/read/simple`]);
+    assert.equal(pub.code, 0, pub.stderr);
+    const seededPrivate = await seed(rig, reg, "private/read", false);
+    const priv = await ocidist(["tags", `${reg.host}/${seededPrivate.repos.simple}`]);
+    assert.equal(priv.code, 1);
+    assert.equal(priv.stderr.trim().split("\n").length, 1);
+    assert.match(priv.stderr, /UNAUTHORIZED.*repository:private\/read\/simple:pull/);
+    const wrong = await ocidist(["tags", `${reg.host}/${seededPrivate.repos.simple}`, "-u", "alice", "-p", "nope"]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /credentials rejected/);
+    assert.doesNotMatch(wrong.stderr, /nope/);
+  });
+
+  test("basic registry without credentials fails clearly", async () => {
+    const reg = rig.registries.basic;
+    const r = await ocidist(["tags", `${reg.host}/read/simple`, ...regFlags(reg)]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /UNAUTHORIZED|authentication required/);
+  });
+
+  test("credentials from config.json (auths) and from a credential helper", async () => {
+    for (const mode of ["basic", "token"] as const) {
+      const reg = rig.registries[mode];
+      const repo = `${reg.host}/${prefixFor(reg)}/simple`;
+      const home = tempDir();
+      mkdirSync(join(home, ".docker"));
+      writeFileSync(join(home, ".docker", "config.json"), JSON.stringify({ auths: { [`https://${reg.host}/v2/`]: { auth: Buffer.from("alice:alice-secret").toString("base64") } } }));
+      const viaConfig = await ocidist(["catalog", reg.host, ...regFlags(reg)], { home });
+      assert.equal(viaConfig.code, 0, `${mode}: ${viaConfig.stderr}`);
+      assert.match(viaConfig.out, /simple/);
+
+      const helperHome = tempDir();
+      const bin = join(helperHome, "bin");
+      mkdirSync(bin);
+      mkdirSync(join(helperHome, ".docker"));
+      const helper = join(bin, "docker-credential-rigtest");
+      writeFileSync(helper, `#!/bin/sh\nread url\nif [ "$1" = get ] && [ "$url" = "${reg.host}" ]; then printf '{"ServerURL":"%s","Username":"alice","Secret":"alice-secret"}' "$url"; exit 0; fi\necho "credentials not found in native keychain"; exit 1\n`);
+      chmodSync(helper, 0o755);
+      writeFileSync(join(helperHome, ".docker", "config.json"), JSON.stringify({ credHelpers: { [reg.host]: "rigtest" } }));
+      const env = { PATH: `${bin}:${process.env.PATH}` };
+      const viaHelper = await ocidist(["catalog", reg.host, ...regFlags(reg)], { home: helperHome, env });
+      assert.equal(viaHelper.code, 0, `${mode}: ${viaHelper.stderr}`);
+      assert.match(viaHelper.out, /simple/);
+      void repo;
+    }
+  });
+
+  test("a credential helper that cannot run fails closed", async () => {
+    const reg = rig.registries.token;
+    const home = tempDir();
+    mkdirSync(join(home, ".docker"));
+    writeFileSync(join(home, ".docker", "config.json"), JSON.stringify({ credsStore: "missing-helper-xyz" }));
+    const r = await ocidist(["tags", `${reg.host}/public/read/simple`], { home });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /docker-credential-missing-helper-xyz could not run/);
+  });
+
+  test("login verifies and stores (0600); logout removes; token prints a usable token", async () => {
+    const reg = rig.registries.token;
+    const home = tempDir();
+    const bad = await ocidist(["login", reg.host, "-u", "alice", "--password-stdin"], { home, input: "wrong\n" });
+    assert.equal(bad.code, 1);
+    const ok = await ocidist(["login", reg.host, "-u", "alice", "--password-stdin"], { home, input: "alice-secret\n" });
+    assert.equal(ok.code, 0, ok.stderr);
+    const { statSync, readFileSync } = await import("node:fs");
+    const file = join(home, ".docker", "config.json");
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.ok(JSON.parse(readFileSync(file, "utf8")).auths[reg.host].auth);
+    const tok = await ocidist(["token", `${reg.host}/read/anything`, "--push"], { home });
+    assert.equal(tok.code, 0, tok.stderr);
+    const payload = JSON.parse(Buffer.from(tok.out.trim().split(".")[1]!, "base64url").toString()) as { access: { actions: string[] }[] };
+    assert.deepEqual(payload.access[0]!.actions, ["pull", "push"]);
+    const out = await ocidist(["logout", reg.host], { home });
+    assert.equal(out.code, 0);
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).auths[reg.host], undefined);
+  });
+});
+
+describe("errors", () => {
+  test("usage errors exit 2, registry errors exit 1 with the registry's code, nothing on stdout", async () => {
+    const reg = rig.registries.open;
+    const cases: [string[], number, RegExp][] = [
+      [["manifest", "Bad/Ref"], 2, /must be lowercase/],
+      [["manifest", "--nope", "x"], 2, /unknown option/],
+      [["tags", `${reg.host}/read/simple:v1`], 2, /names a tag/],
+      [["digest", `${reg.host}/read/simple:v1`, "--platform", "linux"], 2, /invalid platform/],
+      [["manifest", `${reg.host}/read/simple:missing`], 1, /MANIFEST_UNKNOWN/],
+      [["blob", `${reg.host}/read/simple@sha256:${"0".repeat(64)}`], 1, /BLOB_UNKNOWN/],
+      [["tags", `${reg.host}/read/none`], 1, /NAME_UNKNOWN/],
+    ];
+    for (const [args, code, re] of cases) {
+      const r = await ocidist(args);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.equal(r.out, "");
+    }
+  });
+});
