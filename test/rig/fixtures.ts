@@ -4,7 +4,7 @@
  * first, a Docker manifest list, signed and unsigned schema 1, an artifact with a referrer
  * (the fallback tag maintained as the spec describes), and a Homebrew-shaped bottle index.
  */
-import { attestation, blob, desc, image, index, layer, schema1, type Blob, type Image } from "./build.js";
+import { attestation, blob, desc, image, index, layer, schema1, type Blob, type Image, type Layer } from "./build.js";
 import { pushContent, pushImage, pushIndex } from "./push.js";
 import type { RigInfo, RigRegistry } from "./rig.js";
 
@@ -86,7 +86,7 @@ export async function bottle(): Promise<{ index: Blob; images: Image[] }> {
 }
 
 /** Signed and unsigned schema 1 manifests over two layers. */
-export async function schema1Pair(repo: string): Promise<{ signed: Blob; unsigned: Blob; layers: Blob[] }> {
+export async function schema1Pair(repo: string): Promise<{ signed: Blob; unsigned: Blob; layers: Layer[] }> {
   const l1 = await layer([{ name: "one", content: "1\n" }], "application/vnd.docker.image.rootfs.diff.tar.gzip");
   const l2 = await layer([{ name: "two", content: "2\n" }], "application/vnd.docker.image.rootfs.diff.tar.gzip");
   return { signed: schema1(repo, "signed", [l1, l2], true), unsigned: schema1(repo, "unsigned", [l1, l2], false), layers: [l1, l2] };
