@@ -41,3 +41,8 @@ export { convertSchema1 } from "./schema1.js";
 export type { ReadableTarget, WritableTarget, FetchOptions, FetchResult } from "./targets/target.js";
 export { RegistryTarget, type RegistryTargetOptions } from "./targets/registry.js";
 export type { ProgressListener, BlobOutcome } from "./progress/events.js";
+export { openLocalSink, openLocalSource, parseLocation, detectLocalFormat, type LocalKind } from "./targets/local.js";
+export { exportRootfs, type ExportLayer } from "./export/export-rootfs.js";
+export { verifyLocation, type VerifyReport } from "./verify.js";
+export { generateScript, type ScriptPlan } from "./script.js";
+export { getRateLimit, type RateLimit } from "./ratelimit.js";

@@ -17,7 +17,7 @@ const OS: Record<string, string> = { macos: "darwin", osx: "darwin" };
 export function normalizePlatform(p: Platform): Platform {
   const os = OS[p.os.toLowerCase()] ?? p.os.toLowerCase();
   const a = ARCH[p.architecture.toLowerCase()] ?? [p.architecture.toLowerCase()];
-  let architecture = a[0];
+  const architecture = a[0];
   let variant = (p.variant ?? a[1] ?? "").toLowerCase() || undefined;
   if (architecture === "arm64" && variant === "v8") variant = undefined;
   if (architecture === "arm" && !variant) variant = "v7";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Descriptor } from "../descriptor.js";
-import { digestOf, parseDigest } from "../digest.js";
+import { parseDigest } from "../digest.js";
 import { manifestDigest, verifyManifest } from "../manifest-digest.js";
 import { DigestMismatchError, OcidistError, UsageError } from "../errors.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../manifest.js";
