@@ -11,8 +11,8 @@ import type { Descriptor } from "./descriptor.js";
 import { VerifyingStream } from "./digest.js";
 import { AbortedError, DigestMismatchError } from "./errors.js";
 import { isRetriableNetworkError, backoffDelay, sleep } from "./http/retry.js";
-import type { ReadableTarget } from "./targets/target.js";
 import { discard } from "./http/discard.js";
+import type { ReadableTarget } from "./targets/target.js";
 
 /** Options of {@link openVerifiedBlob}. */
 export interface OpenBlobOptions {
@@ -42,8 +42,9 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   const out = new PassThrough();
   const retries = options.retries ?? 5;
 
+  let current = first;
+  let finished = false;
   const pump = async (): Promise<void> => {
-    let current = first;
     for (let attempt = 0; ; attempt++) {
       let skip = delivered - current.offset;
       try {
@@ -61,6 +62,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
           options.onBytes?.(c.length);
           if (!verifier.write(c)) await once(verifier, "drain");
         }
+        finished = true;
         verifier.end();
         return;
       } catch (err) {
@@ -78,8 +80,13 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
     verifier.destroy(err);
     out.destroy(err);
   });
+  // A consumer that stops early (a mount made the bytes unnecessary, an error elsewhere)
+  // must not leave the source body, and its connection, parked forever.
   out.on("close", () => {
-    if (!verifier.writableFinished) verifier.destroy();
+    if (!finished) {
+      discard(current.body);
+      verifier.destroy();
+    }
   });
   return out;
 }

@@ -69,6 +69,18 @@ export class BlobCache {
     return file.pipe(verifier);
   }
 
+  /** Re-hashes a cached blob; a damaged one is removed and reported. @throws DigestMismatchError */
+  async verify(desc: Descriptor): Promise<void> {
+    try {
+      for await (const _ of this.openVerified(desc)) {
+        /* hashing */
+      }
+    } catch (err) {
+      await rm(this.path(desc.digest), { force: true });
+      throw err;
+    }
+  }
+
   /** The size of a cached blob. */
   async size(desc: Descriptor): Promise<number> {
     return (await stat(this.path(desc.digest))).size;

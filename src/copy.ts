@@ -23,8 +23,8 @@ import type { ProgressListener } from "./progress/events.js";
 import { convertSchema1 } from "./schema1.js";
 import type { ReadableTarget, WritableTarget } from "./targets/target.js";
 import { limiter } from "./util/limit.js";
-import { readAll } from "./util/stream.js";
 import { discard } from "./http/discard.js";
+import { readAll } from "./util/stream.js";
 
 /** Options of {@link copy} and {@link copyInto}. */
 export interface CopyOptions {
@@ -111,29 +111,35 @@ class GraphCopy {
     if (this.cache) {
       const how = await this.cache.ensure(this.src, desc, { signal, onBytes });
       const sized = desc.size >= 0 ? desc : { ...desc, size: await this.cache.size(desc) };
-      await this.pushSlot(() => this.dst.push(sized, this.cache!.openVerified(sized), signal));
+      // A blob downloaded now was verified on the way in; one found in the cache is checked again.
+      if (how === "cached") await this.cache.verify(sized);
+      const cache = this.cache;
+      if (this.dst.pushFile) await this.pushSlot(() => this.dst.pushFile!(sized, cache.path(sized.digest), signal));
+      else await this.pushSlot(() => this.dst.push(sized, async () => cache.open(sized), signal));
       progress?.blobDone?.(desc, how === "cached" ? "cached" : "transferred");
       return;
     }
     const attempts = this.options.attempts ?? 3;
+    let opened: Readable | undefined;
     for (let attempt = 1; ; attempt++) {
-      const body = await openVerifiedBlob(this.src, desc, { signal, onBytes });
+      opened = undefined;
+      const open = async () => (opened = await openVerifiedBlob(this.src, desc, { signal, onBytes }));
       try {
-        await this.pushSlot(() => this.dst.push(desc, body, signal));
+        await this.pushSlot(() => this.dst.push(desc, open, signal));
         break;
       } catch (err) {
-        discard(body);
-        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || (err as { status?: number }).status !== undefined && (err as { status: number }).status < 500) throw err;
+        discard(opened);
+        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500)) throw err;
       }
     }
-    progress?.blobDone?.(desc, "transferred");
+    progress?.blobDone?.(desc, opened ? "transferred" : "mounted");
   }
 
   /** Pushes manifest bytes (after its children). */
   private async pushManifest(desc: Descriptor, bytes: Buffer): Promise<void> {
     this.check();
     if (!(await this.dst.exists(desc, this.options.signal))) {
-      await this.pushSlot(() => this.dst.push(desc, Readable.from([bytes]), this.options.signal));
+      await this.pushSlot(() => this.dst.push(desc, async () => Readable.from([bytes]), this.options.signal));
     }
     this.options.progress?.manifestDone?.(desc);
   }
@@ -142,6 +148,14 @@ class GraphCopy {
   async copyManifest(desc: Descriptor, known?: Buffer, parsedKnown?: ParsedManifest): Promise<Descriptor> {
     const bytes = known ?? (await fetchManifestBytes(this.src, desc, this.options.signal));
     const parsed = parsedKnown ?? parseManifest(bytes, desc.mediaType);
+    // A manifest the destination already has comes with everything it references (registries
+    // and layouts refuse manifests whose children are missing), so its subtree is skipped.
+    const convert = parsed.kind === "schema1" && this.options.convertSchema1;
+    if (!convert && (await this.dst.exists(desc, this.options.signal))) {
+      this.options.progress?.manifestDone?.(desc);
+      if (this.options.referrers) await this.copyReferrers(desc);
+      return desc;
+    }
     switch (parsed.kind) {
       case "index": {
         await Promise.all(parsed.index.manifests.map((child) => this.copyChild(child)));
@@ -178,7 +192,7 @@ class GraphCopy {
     const blobs = uniqueSchema1Blobs(parsed);
     await Promise.all(blobs.map((b) => this.copyBlob(b)));
     const converted = await convertSchema1(parsed.schema1, this.cache);
-    await this.pushSlot(() => this.dst.push(converted.config, Readable.from([converted.configBytes]), this.options.signal));
+    await this.pushSlot(() => this.dst.push(converted.config, async () => Readable.from([converted.configBytes]), this.options.signal));
     this.options.progress?.note?.(`converted schema1 manifest ${desc.digest} to ${converted.manifest.digest}`);
     await this.pushManifest(converted.manifest, converted.manifestBytes);
     return converted.manifest;

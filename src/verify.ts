@@ -51,7 +51,8 @@ class VerifySink implements WritableTarget {
     return false;
   }
 
-  async push(desc: Descriptor, body: Readable): Promise<void> {
+  async push(desc: Descriptor, open: () => Promise<Readable>): Promise<void> {
+    const body = await open();
     this.blobs++;
     if (isManifestMediaType(desc.mediaType)) {
       const bytes = await readAll(body, 4 * 1024 * 1024, `manifest ${desc.digest}`);

@@ -4,6 +4,7 @@
  * a cancellation signal tied to Ctrl-C, and stderr logging.
  * @module
  */
+import { setMaxListeners } from "node:events";
 import type { Command } from "commander";
 import { StaticCredentials, type Credential, type CredentialStore } from "../auth/credentials.js";
 import { DockerConfigStore } from "../auth/docker-config.js";
@@ -79,6 +80,8 @@ export class CliContext {
 
   constructor(command: Command) {
     this.opts = command.optsWithGlobals() as GlobalOptions;
+    // Every request in flight listens on the one signal; dozens at once are normal here.
+    setMaxListeners(0, this.controller.signal);
   }
 
   get signal(): AbortSignal {

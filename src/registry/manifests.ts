@@ -78,12 +78,17 @@ export async function getManifest(client: RegistryClient, ref: Reference, signal
  * HEADs a manifest: its descriptor from `Docker-Content-Digest`, `Content-Length` and
  * `Content-Type`. Falls back to a GET when the registry leaves any of them out.
  */
-export async function headManifest(client: RegistryClient, ref: Reference, signal?: AbortSignal): Promise<{ descriptor: Descriptor; headers: FetchedManifest["headers"] }> {
+export async function headManifest(
+  client: RegistryClient,
+  ref: Reference,
+  signal?: AbortSignal,
+  actions: "pull" | "pull,push" = "pull",
+): Promise<{ descriptor: Descriptor; headers: FetchedManifest["headers"] }> {
   const res = await client.request(ref.registry, {
     method: "HEAD",
     path: manifestPath(ref),
     headers: { accept: MANIFEST_ACCEPT },
-    scopes: [scopeFor(ref.repository, "pull")],
+    scopes: [scopeFor(ref.repository, actions)],
     signal,
   });
   const what = `manifest ${formatReference(ref)}`;

@@ -25,7 +25,7 @@ import { readAll } from "../util/stream.js";
 import { readLayoutIndex } from "./layout-reader.js";
 import { DirFs } from "./layout-fs.js";
 import type { FileSink } from "./sinks.js";
-import type { WritableTarget } from "./target.js";
+import type { BodyOpener, WritableTarget } from "./target.js";
 
 /** The local formats. */
 export type LayoutKind = "oci" | "oci-archive" | "docker-archive";
@@ -64,11 +64,11 @@ export class LayoutWriter implements WritableTarget {
     return this.sink.has(blobPathInLayout(desc.digest));
   }
 
-  async push(desc: Descriptor, body: Readable): Promise<void> {
+  async push(desc: Descriptor, open: BodyOpener): Promise<void> {
     await this.start();
     const path = blobPathInLayout(desc.digest);
     if (isManifestMediaType(desc.mediaType)) {
-      const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+      const bytes = await readAll(await open(), MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
       this.manifests.set(desc.digest, bytes);
       const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "manifest" });
       verifier.end(bytes);
@@ -76,8 +76,15 @@ export class LayoutWriter implements WritableTarget {
       return;
     }
     const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "blob" });
+    const body = await open();
     body.on("error", (err) => verifier.destroy(err));
     await this.sink.write(path, desc.size, body.pipe(verifier));
+  }
+
+  /** A blob that is a local file (the cache): hard-linked into a directory layout, streamed into a tar. */
+  async pushFile(desc: Descriptor, path: string): Promise<void> {
+    await this.start();
+    await this.sink.writeFile(blobPathInLayout(desc.digest), desc.size, path);
   }
 
   async tag(desc: Descriptor, ref: string | undefined): Promise<void> {

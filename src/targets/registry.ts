@@ -17,7 +17,7 @@ import { addToReferrersTag, listReferrers, referrerDescriptor } from "../registr
 import { listTags } from "../registry/tags.js";
 import { uploadBlob, type UploadOutcome } from "../registry/upload.js";
 import { readAll } from "../util/stream.js";
-import type { FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
+import type { BodyOpener, FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
 import { discard } from "../http/discard.js";
 
 /** Options of a {@link RegistryTarget} used as a destination. */
@@ -83,10 +83,11 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
     return fetchBlob(this.client, this.repo, desc, options.offset ?? 0, options.signal);
   }
 
+  /** Whether the repository has the content; asked as a destination would (pull,push scope). */
   async exists(desc: Descriptor, signal?: AbortSignal): Promise<boolean> {
     if (isManifestMediaType(desc.mediaType)) {
       try {
-        await headManifest(this.client, this.at(desc.digest), signal);
+        await headManifest(this.client, this.at(desc.digest), signal, "pull,push");
         return true;
       } catch (err) {
         if ((err as { status?: number }).status === 404) return false;
@@ -108,9 +109,9 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
     return (await listReferrers(this.client, this.repo, desc.digest, artifactType, signal)).referrers;
   }
 
-  async push(desc: Descriptor, body: Readable, signal?: AbortSignal): Promise<void> {
+  async push(desc: Descriptor, open: BodyOpener, signal?: AbortSignal): Promise<void> {
     if (isManifestMediaType(desc.mediaType)) {
-      const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+      const bytes = await readAll(await open(), MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
       const { subjectProcessed } = await putManifest(this.client, this.at(desc.digest), bytes, desc.mediaType, signal);
       this.pushed.set(desc.digest, bytes);
       const referrer = subjectProcessed ? undefined : referrerDescriptor(desc, bytes);
@@ -124,12 +125,11 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
       }
       return;
     }
-    const outcome = await uploadBlob(this.client, this.repo, desc, async () => body, {
+    const outcome = await uploadBlob(this.client, this.repo, desc, open, {
       mountFrom: this.options.mountFrom,
       chunkSize: this.options.chunkSize,
       signal,
     });
-    if (outcome === "mounted") discard(body);
     this.options.onUpload?.(desc, outcome);
   }
 

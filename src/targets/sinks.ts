@@ -5,8 +5,8 @@
  * the destination path.
  * @module
  */
-import { createWriteStream, type WriteStream } from "node:fs";
-import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { link, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -24,6 +24,8 @@ export interface FileSink {
   write(path: string, size: number, body: Readable): Promise<void>;
   /** Writes a small file. */
   writeSmall(path: string, content: Buffer): Promise<void>;
+  /** Stores a local file's content under `path` (a hard link where the sink can). */
+  writeFile(path: string, size: number, source: string): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -75,6 +77,21 @@ export class DirSink implements FileSink {
     } finally {
       unregisterTemp(tmp);
     }
+  }
+
+  async writeFile(path: string, size: number, source: string): Promise<void> {
+    const full = join(this.root, path);
+    await mkdir(dirname(full), { recursive: true });
+    try {
+      await link(source, full);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return;
+      if (code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
+      await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
+      return;
+    }
+    if (this.updating) this.added.push(full);
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {
@@ -142,6 +159,10 @@ export class TarSink implements FileSink {
     const entry = this.pack.entry(this.header(path, size));
     await pipeline(body, entry);
     this.written.add(path);
+  }
+
+  async writeFile(path: string, size: number, source: string): Promise<void> {
+    await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {

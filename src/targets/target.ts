@@ -22,6 +22,9 @@ export interface FetchResult {
   offset: number;
 }
 
+/** Opens the bytes of a blob to push, when they are needed. */
+export type BodyOpener = () => Promise<Readable>;
+
 /** A location content can be read from. */
 export interface ReadableTarget {
   /** Human-readable name of the location, for messages (`oci:./dir`, `registry.example/repo`). */
@@ -57,10 +60,13 @@ export interface WritableTarget {
   /** Whether the content is already there (then it is not pushed again). */
   exists(desc: Descriptor, signal?: AbortSignal): Promise<boolean>;
   /**
-   * Stores a blob or a manifest. `body` yields exactly `desc.size` bytes that hash to
+   * Stores a blob or a manifest. `open()` is called only when bytes must really move (not
+   * after a cross-repository mount) and yields exactly `desc.size` bytes that hash to
    * `desc.digest`; the target still must not keep content that fails to (it may verify).
    */
-  push(desc: Descriptor, body: Readable, signal?: AbortSignal): Promise<void>;
+  push(desc: Descriptor, open: BodyOpener, signal?: AbortSignal): Promise<void>;
+  /** Optional: stores a blob that is already a local file (a hard link where possible). */
+  pushFile?(desc: Descriptor, path: string, signal?: AbortSignal): Promise<void>;
   /**
    * Names a manifest or index that was pushed: a tag in a registry, an `index.json` entry
    * with `org.opencontainers.image.ref.name` in a layout, `RepoTags` in a docker archive.
