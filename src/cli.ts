@@ -45,6 +45,7 @@ export function buildProgram(): Command {
     .option("--proxy <url>", "HTTP(S) proxy (default from HTTPS_PROXY / HTTP_PROXY / NO_PROXY)")
     .option("--jobs <n>", "parallel blob transfers (default 4)")
     .option("--retries <n>", "extra attempts for transient failures (default 4)")
+    .option("--timeout <seconds>", "give up on a connection that sends nothing for this long (default 60)")
     .option("--json", "machine-readable output")
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "tty", "plain", "none"]).default("auto"))
     .option("-v, --verbose", "log every HTTP request and status to stderr (secrets redacted)")

@@ -27,6 +27,7 @@ export interface GlobalOptions {
   proxy?: string;
   jobs?: string;
   retries?: string;
+  timeout?: string;
   json?: boolean;
   progress?: string;
   verbose?: boolean;
@@ -152,6 +153,9 @@ export class CliContext {
         caFiles: this.opts.caFile,
         proxy: this.opts.proxy,
         retries: intOption(this.opts.retries, "--retries", 4),
+        timeoutMs: intOption(this.opts.timeout, "--timeout", 60, 1) * 1000,
+        // For tests that inject faults: a shorter backoff base (milliseconds).
+        ...(process.env.OCIDIST_RETRY_BASE_MS ? { retryBaseMs: Number(process.env.OCIDIST_RETRY_BASE_MS) } : {}),
         userAgent: `ocidist/${VERSION} (node ${process.version}; ${process.platform}/${process.arch})`,
         log: verbose ? (line) => process.stderr.write(`ocidist: ${line}\n`) : undefined,
         warn: (line) => process.stderr.write(`ocidist: ${line}\n`),

@@ -1,0 +1,43 @@
+/** The fault-injection suite as a test: 0 corrupt outputs, every transient fault survived. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { getRig } from "../rig/shared.js";
+import { renderTable, runFaultSuite } from "../faults/suite.js";
+
+test("fault injection: no corrupt output, transient faults survived", { timeout: 600_000 }, async () => {
+  const rows = await runFaultSuite(await getRig());
+  console.log(`\n${renderTable(rows)}\n`);
+  for (const r of rows) {
+    assert.equal(r.corrupt, 0, `${r.fault}: ${r.details.join("; ")}`);
+    if (r.transient) assert.equal(r.failedCleanly, 0, `${r.fault} was not survived: ${r.details.join("; ")}`);
+    if (r.fault !== "credentials sent to the redirect host") assert.ok(r.injected > 0, `${r.fault} was never injected`);
+  }
+});
+
+test("no credential crosses to another host on a redirect; -v and errors show no secret", async () => {
+  const { startFaultProxy } = await import("../faults/proxy.js");
+  const { seed } = await import("../rig/fixtures.js");
+  const { ocidist, tempDir } = await import("../helpers/cli.js");
+  const { join } = await import("node:path");
+  const rig = await getRig();
+  const reg = rig.registries.token;
+  const s = await seed(rig, reg, "private/redirect", false);
+  const proxy = await startFaultProxy(reg.url);
+  try {
+    proxy.setRules([{ method: "GET", path: /\/blobs\/sha256:/, fault: { kind: "redirect" }, times: 100 }]);
+    const tok = await ocidist(["token", `${proxy.host}/${s.repos.simple}`, "-u", "alice", "-p", "alice-secret"]);
+    assert.equal(tok.code, 0, tok.stderr);
+    const r = await ocidist(["pull", `${proxy.host}/${s.repos.simple}:v1`, "-o", join(tempDir(), "x.tar"), "-v", "-u", "alice", "-p", "alice-secret"]);
+    // The other host serves the blob only to an authorised client, so the pull fails there —
+    // what matters is what reached it.
+    assert.ok(proxy.otherHost.length > 0, "the redirect was followed");
+    assert.deepEqual(proxy.otherHost.filter((h) => h.authorization), [], "no Authorization reached the other host");
+    for (const text of [r.stderr, tok.stderr]) {
+      assert.doesNotMatch(text, /alice-secret/);
+      assert.ok(!text.includes(tok.out.trim()), "the token never appears in logs");
+    }
+    assert.match(r.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/token\?service=ocidist-test&scope=repository/);
+  } finally {
+    await proxy.close();
+  }
+});
