@@ -24,6 +24,7 @@ import { register as registerFiles } from "./commands/files.js";
 import { register as registerRatelimit } from "./commands/ratelimit.js";
 import { register as registerVerify } from "./commands/verify.js";
 import { register as registerScript } from "./commands/script.js";
+import { register as registerHub } from "./commands/hub.js";
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
   registerRatelimit(program);
   registerVerify(program);
   registerScript(program);
+  registerHub(program);
   registerCache(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(`ocidist: ${str.replace(/^error: /, "").trim()}\n`) });
   return program;

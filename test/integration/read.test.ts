@@ -173,6 +173,15 @@ describe("credentials", () => {
   });
 });
 
+describe("ratelimit", () => {
+  test("a registry that sends no limit headers is reported unlimited, from a HEAD", async () => {
+    const reg = rig.registries.open;
+    const r = await ocidist(["ratelimit", `${reg.host}/read/simple:v1`, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.out), { registry: reg.host, limited: false });
+  });
+});
+
 describe("errors", () => {
   test("usage errors exit 2, registry errors exit 1 with the registry's code, nothing on stdout", async () => {
     const reg = rig.registries.open;

@@ -80,3 +80,10 @@ test("Retry-After in seconds and as an HTTP date; redaction", () => {
   assert.equal(redactUrl("https://u:p@cdn.example/blob?X-Amz-Signature=abc&n=5"), "https://cdn.example/blob?X-Amz-Signature=REDACTED&n=5");
   assert.deepEqual(redactHeaders({ Authorization: "Bearer abc.def", accept: "x" }), { Authorization: "Bearer REDACTED", accept: "x" });
 });
+
+test("Docker Hub rate-limit headers", async () => {
+  const { parseRateLimitHeader } = await import("../../src/ratelimit.js");
+  assert.deepEqual(parseRateLimitHeader("100;w=21600"), { count: 100, window: 21600 });
+  assert.deepEqual(parseRateLimitHeader("76;w=21600"), { count: 76, window: 21600 });
+  assert.deepEqual(parseRateLimitHeader(undefined), {});
+});

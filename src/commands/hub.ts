@@ -1,0 +1,113 @@
+/**
+ * `ocidist hub repos|repo|tags|search`: Docker Hub's web API, as a table on a terminal,
+ * tab-separated lines otherwise, or `--json`.
+ * @module
+ */
+import type { Command } from "commander";
+import { DockerConfigStore } from "../auth/docker-config.js";
+import { Transport } from "../http/transport.js";
+import { HubClient } from "../hub/client.js";
+import type { HubTagImage } from "../hub/types.js";
+import { action } from "../cli/action.js";
+import { intOption, readStdin, type CliContext } from "../cli/context.js";
+import { formatBytes, printJson, writeOut } from "../cli/output.js";
+
+interface HubOptions {
+  limit?: string;
+  hubUrl?: string;
+}
+
+/** Lays rows out as an aligned table (terminal) or tab-separated lines. */
+export function renderRows(header: string[], rows: string[][], tty: boolean): string {
+  if (!tty) return rows.map((r) => `${r.join("\t")}\n`).join("");
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")}\n`;
+  return line(header) + rows.map(line).join("");
+}
+
+function platformOf(i: HubTagImage): string {
+  return `${i.os ?? "?"}/${i.architecture ?? "?"}${i.variant ? `/${i.variant}` : ""}${i.os_version ? `:${i.os_version}` : ""}`;
+}
+
+async function hubClient(ctx: CliContext, opts: HubOptions): Promise<{ hub: HubClient; transport: Transport; limit?: number }> {
+  const transport = new Transport({
+    insecure: ctx.opts.insecure,
+    caFiles: ctx.opts.caFile,
+    proxy: ctx.opts.proxy,
+    retries: intOption(ctx.opts.retries, "--retries", 4),
+    log: ctx.opts.verbose ? (l) => ctx.debug(l) : undefined,
+  });
+  let username = ctx.opts.username;
+  let secret = ctx.opts.password;
+  if (ctx.opts.passwordStdin) secret = (await readStdin()).replace(/\r?\n$/, "");
+  if (!username && !ctx.opts.anonymous) {
+    const stored = await (await DockerConfigStore.load(ctx.opts.dockerConfig)).get("docker.io");
+    if (stored?.username && stored.password) {
+      username = stored.username;
+      secret = stored.password;
+    }
+  }
+  const hub = new HubClient(transport, { ...(opts.hubUrl ? { baseUrl: opts.hubUrl } : {}), ...(username && secret ? { username, secret } : {}) });
+  const limit = opts.limit === undefined ? undefined : intOption(opts.limit, "--limit", 0, 1);
+  return { hub, transport, ...(limit !== undefined ? { limit } : {}) };
+}
+
+/** Registers `hub` and its subcommands. */
+export function register(program: Command): void {
+  const hub = program.command("hub").summary("Docker Hub's web API: repositories, tags with platforms, search");
+  const withCommon = (c: Command) =>
+    c.option("--limit <n>", "at most this many items (every page is followed until then)").option("--hub-url <url>", "API base URL (default $OCIDIST_HUB_URL, else https://hub.docker.com)");
+  const tty = () => !!process.stdout.isTTY;
+
+  withCommon(hub.command("repos").description("repositories of a namespace").argument("<namespace>")).action(
+    action(async (ctx, ns: string, opts: HubOptions) => {
+      const { hub: client, transport, limit } = await hubClient(ctx, opts);
+      try {
+        const repos = await client.repositories(ns, { limit, signal: ctx.signal });
+        if (ctx.opts.json) return printJson(repos);
+        await writeOut(renderRows(["NAME", "STARS", "PULLS", "UPDATED", "DESCRIPTION"], repos.map((r) => [`${r.namespace}/${r.name}${r.is_private ? " (private)" : ""}`, String(r.star_count ?? 0), String(r.pull_count ?? 0), (r.last_updated ?? "").slice(0, 10), (r.description ?? "").replace(/\s+/g, " ")]), tty()));
+      } finally {
+        await transport.close();
+      }
+    }),
+  );
+
+  withCommon(hub.command("repo").description("one repository's details").argument("<repo>")).action(
+    action(async (ctx, repo: string, opts: HubOptions) => {
+      const { hub: client, transport } = await hubClient(ctx, opts);
+      try {
+        const r = await client.repository(repo, ctx.signal);
+        if (ctx.opts.json) return printJson(r);
+        await writeOut(`name: ${r.namespace}/${r.name}\nprivate: ${r.is_private ? "yes" : "no"}\nstars: ${r.star_count ?? 0}\npulls: ${r.pull_count ?? 0}\nupdated: ${r.last_updated ?? ""}\ndescription: ${r.description ?? ""}\n`);
+      } finally {
+        await transport.close();
+      }
+    }),
+  );
+
+  withCommon(hub.command("tags").description("tags with digests, sizes and platforms").argument("<repo>")).action(
+    action(async (ctx, repo: string, opts: HubOptions) => {
+      const { hub: client, transport, limit } = await hubClient(ctx, opts);
+      try {
+        const tags = await client.tags(repo, { limit, signal: ctx.signal });
+        if (ctx.opts.json) return printJson(tags);
+        await writeOut(renderRows(["TAG", "DIGEST", "PUSHED", "SIZE", "PLATFORMS"], tags.map((t) => [t.name, t.digest ?? "", (t.tag_last_pushed ?? t.last_updated ?? "").slice(0, 19), t.full_size ? formatBytes(t.full_size) : "", (t.images ?? []).map(platformOf).join(",")]), tty()));
+      } finally {
+        await transport.close();
+      }
+    }),
+  );
+
+  withCommon(hub.command("search").description("search repositories").argument("<term>")).action(
+    action(async (ctx, term: string, opts: HubOptions) => {
+      const { hub: client, transport, limit } = await hubClient(ctx, opts);
+      try {
+        const results = await client.search(term, { limit: limit ?? 25, signal: ctx.signal });
+        if (ctx.opts.json) return printJson(results);
+        await writeOut(renderRows(["NAME", "STARS", "OFFICIAL", "DESCRIPTION"], results.map((r) => [r.name, String(r.star_count ?? 0), r.is_official ? "[OK]" : "", (r.description ?? "").replace(/\s+/g, " ")]), tty()));
+      } finally {
+        await transport.close();
+      }
+    }),
+  );
+}
