@@ -56,6 +56,17 @@ function ocidist(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return timed(process.execPath, [cli, "--progress", "none", ...args], env);
 }
 
+/** Runs `once` three times (after `prepare` each time) and keeps the median run. */
+async function median(once: () => Promise<Run>, prepare: () => Promise<unknown> = async () => undefined): Promise<Run> {
+  const runs: Run[] = [];
+  for (let i = 0; i < 3; i++) {
+    await prepare();
+    runs.push(await once());
+  }
+  runs.sort((a, b) => a.seconds - b.seconds);
+  return runs[1]!;
+}
+
 async function main(): Promise<void> {
   await mkdir(work, { recursive: true });
   const rig = await startRig();
@@ -76,19 +87,23 @@ async function main(): Promise<void> {
       rows.push([what, r.seconds.toFixed(2), ((bytes / 1e6) / r.seconds).toFixed(0), r.maxRssMb ? r.maxRssMb.toFixed(0) : "—"]);
 
     const out = await fresh(join(work, "out"));
-    add("ocidist pull → docker-archive", await ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", await fresh(join(work, "cache1"))]));
-    add("ocidist pull → OCI layout", await ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", await fresh(join(work, "cache2"))]));
+    const cache = join(work, "cache");
+    const cold = () => fresh(cache);
+    add("ocidist pull → docker-archive", await median(() => ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", cache]), cold));
+    add("ocidist pull → OCI layout", await median(() => ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", cache]), async () => {
+      await cold();
+      await rm(join(out, "layout"), { recursive: true, force: true });
+    }));
     const urls = large.blobs.map((d) => `http://${open.host}/v2/bench/large/blobs/${d}`).join("\n");
-    add("baseline: curl piped to sha256sum, 4 in parallel", await timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: urls }));
+    add("baseline: curl piped to sha256sum, 4 in parallel", await median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: urls })));
     if (existsSync("/usr/bin/skopeo")) {
-      add("skopeo copy → docker-archive", await timed("skopeo", ["copy", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]));
+      add("skopeo copy → docker-archive", await median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]), () => rm(join(out, "skopeo.tar"), { force: true })));
     }
-    const smallRun = await ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", await fresh(join(work, "cache3"))]);
-    add("ocidist pull, 64 small layers", smallRun, small.totalBytes);
-    const copyArgs = ["copy", bigRef, `${second.host}/bench/copy:latest`];
-    add("ocidist copy registry → registry", await ocidist(copyArgs));
-    add("ocidist copy again (all skipped)", await ocidist(copyArgs));
-
+    add("ocidist pull, 64 small layers", await median(() => ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", cache]), cold), small.totalBytes);
+    let n = 0;
+    const copyTo = () => ["copy", bigRef, `${second.host}/bench/copy${n}:latest`];
+    add("ocidist copy registry → registry", await median(() => ocidist(copyTo()), async () => n++));
+    add("ocidist copy again (all skipped)", await median(() => ocidist(copyTo())));
     const size = (await stat(join(out, "a.tar"))).size;
     console.log(`\nLarge image: ${large.layers} layers, ${mb.toFixed(0)} MB compressed (archive ${(size / 1e6).toFixed(0)} MB); small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(0)} MB.`);
     console.log(`Machine: ${execFileSync("nproc").toString().trim()} cores, node ${process.version}.\n`);

@@ -142,12 +142,15 @@ export class CliContext {
     return new LayeredCredentials(stores);
   }
 
-  /** The registry client, built once; `registries` are the ones flags' credentials apply to. */
-  client(registries: string[]): Promise<RegistryClient> {
+  /**
+   * The registry client, built once; `registries` are the ones flags' credentials apply to.
+   * `credentials` replaces the usual stores (login checks exactly what it was given).
+   */
+  client(registries: string[], credentials?: CredentialStore): Promise<RegistryClient> {
     this.clientPromise ??= (async () => {
       const verbose = this.opts.verbose;
       return new RegistryClient({
-        credentials: await this.credentials(registries),
+        credentials: credentials ?? (await this.credentials(registries)),
         anonymous: this.opts.anonymous,
         insecure: this.opts.insecure,
         caFiles: this.opts.caFile,

@@ -29,6 +29,16 @@ function platformOf(i: HubTagImage): string {
   return `${i.os ?? "?"}/${i.architecture ?? "?"}${i.variant ? `/${i.variant}` : ""}${i.os_version ? `:${i.os_version}` : ""}`;
 }
 
+/** Runs `fn` with a Hub client for the context's options, closing its connections after. */
+async function withHub(ctx: CliContext, opts: HubOptions, fn: (hub: HubClient, limit: number | undefined) => Promise<void>): Promise<void> {
+  const { hub, transport, limit } = await hubClient(ctx, opts);
+  try {
+    await fn(hub, limit);
+  } finally {
+    await transport.close();
+  }
+}
+
 async function hubClient(ctx: CliContext, opts: HubOptions): Promise<{ hub: HubClient; transport: Transport; limit?: number }> {
   const transport = new Transport({
     insecure: ctx.opts.insecure,
@@ -61,53 +71,41 @@ export function register(program: Command): void {
 
   withCommon(hub.command("repos").description("repositories of a namespace").argument("<namespace>")).action(
     action(async (ctx, ns: string, opts: HubOptions) => {
-      const { hub: client, transport, limit } = await hubClient(ctx, opts);
-      try {
+      await withHub(ctx, opts, async (client, limit) => {
         const repos = await client.repositories(ns, { limit, signal: ctx.signal });
-        if (ctx.opts.json) return printJson(repos);
+        if (ctx.opts.json) return void (await printJson(repos));
         await writeOut(renderRows(["NAME", "STARS", "PULLS", "UPDATED", "DESCRIPTION"], repos.map((r) => [`${r.namespace}/${r.name}${r.is_private ? " (private)" : ""}`, String(r.star_count ?? 0), String(r.pull_count ?? 0), (r.last_updated ?? "").slice(0, 10), (r.description ?? "").replace(/\s+/g, " ")]), tty()));
-      } finally {
-        await transport.close();
-      }
+      });
     }),
   );
 
   withCommon(hub.command("repo").description("one repository's details").argument("<repo>")).action(
     action(async (ctx, repo: string, opts: HubOptions) => {
-      const { hub: client, transport } = await hubClient(ctx, opts);
-      try {
+      await withHub(ctx, opts, async (client) => {
         const r = await client.repository(repo, ctx.signal);
-        if (ctx.opts.json) return printJson(r);
+        if (ctx.opts.json) return void (await printJson(r));
         await writeOut(`name: ${r.namespace}/${r.name}\nprivate: ${r.is_private ? "yes" : "no"}\nstars: ${r.star_count ?? 0}\npulls: ${r.pull_count ?? 0}\nupdated: ${r.last_updated ?? ""}\ndescription: ${r.description ?? ""}\n`);
-      } finally {
-        await transport.close();
-      }
+      });
     }),
   );
 
   withCommon(hub.command("tags").description("tags with digests, sizes and platforms").argument("<repo>")).action(
     action(async (ctx, repo: string, opts: HubOptions) => {
-      const { hub: client, transport, limit } = await hubClient(ctx, opts);
-      try {
+      await withHub(ctx, opts, async (client, limit) => {
         const tags = await client.tags(repo, { limit, signal: ctx.signal });
-        if (ctx.opts.json) return printJson(tags);
+        if (ctx.opts.json) return void (await printJson(tags));
         await writeOut(renderRows(["TAG", "DIGEST", "PUSHED", "SIZE", "PLATFORMS"], tags.map((t) => [t.name, t.digest ?? "", (t.tag_last_pushed ?? t.last_updated ?? "").slice(0, 19), t.full_size ? formatBytes(t.full_size) : "", (t.images ?? []).map(platformOf).join(",")]), tty()));
-      } finally {
-        await transport.close();
-      }
+      });
     }),
   );
 
   withCommon(hub.command("search").description("search repositories").argument("<term>")).action(
     action(async (ctx, term: string, opts: HubOptions) => {
-      const { hub: client, transport, limit } = await hubClient(ctx, opts);
-      try {
+      await withHub(ctx, opts, async (client, limit) => {
         const results = await client.search(term, { limit: limit ?? 25, signal: ctx.signal });
-        if (ctx.opts.json) return printJson(results);
+        if (ctx.opts.json) return void (await printJson(results));
         await writeOut(renderRows(["NAME", "STARS", "OFFICIAL", "DESCRIPTION"], results.map((r) => [r.name, String(r.star_count ?? 0), r.is_official ? "[OK]" : "", (r.description ?? "").replace(/\s+/g, " ")]), tty()));
-      } finally {
-        await transport.close();
-      }
+      });
     }),
   );
 }

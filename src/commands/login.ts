@@ -7,10 +7,9 @@ import type { Command } from "commander";
 import { StaticCredentials } from "../auth/credentials.js";
 import { DockerConfigStore } from "../auth/docker-config.js";
 import { UnauthorizedError, UsageError } from "../errors.js";
-import { RegistryClient } from "../registry/client.js";
 import { responseError } from "../registry/errors.js";
 import { action } from "../cli/action.js";
-import { intOption, readStdin } from "../cli/context.js";
+import { readStdin } from "../cli/context.js";
 import { parseRegistryHost } from "../cli/host.js";
 
 /** Registers `login` and `logout`. */
@@ -29,27 +28,16 @@ export function register(program: Command): void {
           throw new UsageError("login needs -u USER and a password (-p, or --password-stdin)");
         }
         const credential = { username, password };
-        const client = new RegistryClient({
-          credentials: new StaticCredentials(registry, credential),
-          insecure: ctx.opts.insecure,
-          caFiles: ctx.opts.caFile,
-          proxy: ctx.opts.proxy,
-          retries: intOption(ctx.opts.retries, "--retries", 4),
-          log: ctx.opts.verbose ? (l) => ctx.debug(l) : undefined,
-        });
-        try {
-          const state = await client.ping(registry, ctx.signal);
-          if (!state.challenge) ctx.info(`ocidist: ${registry} asks for no credentials; storing them anyway`);
-          const res = await client.request(registry, { method: "GET", path: "/v2/", scopes: [], signal: ctx.signal });
-          if (res.status !== 200) {
-            const err = await responseError(res, "GET", `login to ${registry}`);
-            if (err instanceof UnauthorizedError) err.message = `login to ${registry} failed: credentials rejected (HTTP ${res.status})`;
-            throw err;
-          }
-          res.body.resume();
-        } finally {
-          await client.close();
+        const client = await ctx.client([registry], new StaticCredentials(registry, credential));
+        const state = await client.ping(registry, ctx.signal);
+        if (!state.challenge) ctx.info(`ocidist: ${registry} asks for no credentials; storing them anyway`);
+        const res = await client.request(registry, { method: "GET", path: "/v2/", scopes: [], signal: ctx.signal });
+        if (res.status !== 200) {
+          const err = await responseError(res, "GET", `login to ${registry}`);
+          if (err instanceof UnauthorizedError) err.message = `login to ${registry} failed: credentials rejected (HTTP ${res.status})`;
+          throw err;
         }
+        res.body.resume();
         const store = await DockerConfigStore.load(ctx.opts.dockerConfig);
         await store.store(registry, credential);
         ctx.info(`Login succeeded: ${registry} (stored in ${store.configPath})`);

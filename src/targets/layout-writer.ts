@@ -5,7 +5,6 @@
  * memory for naming; metadata files are written last, at commit.
  * @module
  */
-import type { Readable } from "node:stream";
 import type { Descriptor } from "../descriptor.js";
 import { ANNOTATION_REF_NAME } from "../descriptor.js";
 import { VerifyingStream } from "../digest.js";

@@ -18,7 +18,6 @@ import { listTags } from "../registry/tags.js";
 import { uploadBlob, type UploadOutcome } from "../registry/upload.js";
 import { readAll } from "../util/stream.js";
 import type { BodyOpener, FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
-import { discard } from "../http/discard.js";
 
 /** Options of a {@link RegistryTarget} used as a destination. */
 export interface RegistryTargetOptions {

@@ -70,14 +70,16 @@ interface Ctx {
 
 /** The operations, each run through the proxy into a fresh directory; returns its outcome. */
 const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<Outcome>> = {
-  async pull({ proxy, s }, id) {
+  async pull({ proxy, s }, id, fc) {
+    if (fc.target === "upload") return "not applicable";
     const dir = tempDir();
     const out = join(dir, "out.tar");
-    const r = await ocidist(["pull", `${proxy.host}/faults/pull-${id}:v1`, "-o", out, ...FLAGS]);
-    if (r.code === 0) return (await ocidist(["verify", out])).code === 0 && sha(Buffer.from(JSON.stringify(s.layered.config.digest))) !== "" ? "survived" : "corrupt";
+    const r = await ocidist(["pull", `${proxy.host}/faults/pull-${id}:v1`, "-o", out, "--json", ...FLAGS]);
+    if (r.code === 0) return (await ocidist(["verify", out])).code === 0 && JSON.parse(r.out).images[0].manifest === s.layered.manifest.digest ? "survived" : "corrupt";
     return readdirSync(dir).length === 0 ? "failed cleanly" : "corrupt";
   },
-  async copy({ proxy, rig, s }, id) {
+  async copy({ proxy, rig, s }, id, fc) {
+    if (fc.target === "upload") return "not applicable";
     const dst = `${rig.registries.open.host}/faults-dst/copy-${id}:v1`;
     const r = await ocidist(["copy", `${proxy.host}/faults/copy-${id}:v1`, dst, ...FLAGS]);
     const d = await ocidist(["digest", dst]);
@@ -92,21 +94,23 @@ const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<
     return d.code !== 0 ? "failed cleanly" : "corrupt";
   },
   async blob({ proxy, s }, id, fc) {
-    if (fc.target === "manifest") return "not applicable";
+    if (fc.target !== "blob") return "not applicable";
     const dir = tempDir();
     const layer = s.layered.layers[1]!;
     const r = await ocidist(["blob", `${proxy.host}/faults/pull-${id}@${layer.digest}`, "-o", join(dir, "blob"), ...FLAGS]);
     if (r.code === 0) return sha(readFileSync(join(dir, "blob"))) === layer.digest ? "survived" : "corrupt";
     return readdirSync(dir).length === 0 ? "failed cleanly" : "corrupt";
   },
-  async export({ proxy }, id) {
+  async export({ proxy }, id, fc) {
+    if (fc.target === "upload") return "not applicable";
     const dir = tempDir();
     const out = join(dir, "rootfs");
     const r = await ocidist(["export", `${proxy.host}/faults/pull-${id}:v1`, out, ...FLAGS]);
     if (r.code === 0) return readFileSync(join(out, "bin/tool"), "utf8").includes("v2") && !existsSync(join(out, "etc/gone")) ? "survived" : "corrupt";
     return readdirSync(dir).length === 0 ? "failed cleanly" : "corrupt";
   },
-  async files({ proxy, s }, id) {
+  async files({ proxy, s }, id, fc) {
+    if (fc.target === "upload") return "not applicable";
     const dir = tempDir();
     const out = join(dir, "files");
     const r = await ocidist(["files", `${proxy.host}/faults/bottle-${id}:1.24.5`, "--platform", "darwin/arm64:macOS 14", "-o", out, ...FLAGS]);
