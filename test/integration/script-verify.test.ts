@@ -83,3 +83,26 @@ describe("script", () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith("evil-out")), []);
   });
 });
+
+describe("script in Basic mode over TLS", () => {
+  test("credentials come from the environment, never the script; podman loads the result", async () => {
+    const reg = rig.registries.basic;
+    const s = await seed(rig, reg, "script", false);
+    const dir = tempDir();
+    const gen = await ocidist(["script", `${reg.host}/${s.repos.simple}:v1`, "--ca-file", reg.caFile!, "-u", "alice", "-p", "alice-secret"]);
+    assert.equal(gen.code, 0, gen.stderr);
+    assert.doesNotMatch(gen.out, /alice-secret/);
+    writeFileSync(join(dir, "pull.sh"), gen.out);
+    const denied = runScript(join(dir, "pull.sh"), join(dir, "none.tar"), { OCIDIST_CURL_OPTS: `--cacert ${reg.caFile}` });
+    assert.notEqual(denied.status, 0, "no credentials, no download");
+    const ok = runScript(join(dir, "pull.sh"), join(dir, "img.tar"), { OCIDIST_CURL_OPTS: `--cacert ${reg.caFile}`, OCIDIST_USERNAME: "alice", OCIDIST_PASSWORD: "alice-secret" });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal((await ocidist(["verify", join(dir, "img.tar")])).code, 0);
+    const { existsSync } = await import("node:fs");
+    if (existsSync("/usr/bin/podman")) {
+      const store = tempDir("ocidist-podman-");
+      const load = execFileSync("podman", ["--storage-driver", "vfs", "--root", join(store, "root"), "--runroot", join(store, "run"), "load", "-i", join(dir, "img.tar")], { stdio: ["ignore", "pipe", "pipe"] }).toString();
+      assert.match(load, /Loaded image/);
+    }
+  });
+});
