@@ -124,7 +124,7 @@ async function finish(
 /**
  * Sends the body in `PATCH` chunks with `Content-Range: <start>-<end>`, always to the newest
  * `Location`; after a 416 asks the upload's status (`GET`, `Range: 0-<end>`) and resumes
- * from there when the bytes are still at hand.
+ * from there when those bytes are still in the chunk at hand.
  * @returns the location to close the upload at.
  */
 async function patchChunks(
@@ -138,34 +138,49 @@ async function patchChunks(
   signal?: AbortSignal,
 ): Promise<string> {
   let offset = 0;
-  for await (const chunk of chunked(body, chunkSize)) {
-    const end = offset + chunk.length - 1;
-    const res = await client.request(repo.registry, {
-      method: "PATCH",
-      path: location,
-      headers: {
-        "content-type": "application/octet-stream",
-        "content-length": String(chunk.length),
-        "content-range": `${offset}-${end}`,
-      },
-      body: () => chunk,
-      scopes,
-      followRedirects: false,
-      signal,
-    });
-    if (res.status === 416) {
+  for await (const whole of chunked(body, chunkSize)) {
+    let chunk = whole;
+    let start = offset;
+    for (let recoveries = 0; ; recoveries++) {
+      const end = start + chunk.length - 1;
+      const piece = chunk;
+      const res = await client.request(repo.registry, {
+        method: "PATCH",
+        path: location,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(piece.length),
+          "content-range": `${start}-${end}`,
+        },
+        body: () => piece,
+        scopes,
+        followRedirects: false,
+        signal,
+      });
+      if (res.status === 416 && recoveries < 3) {
+        // The registry holds a different amount than we thought: ask where it stands and
+        // resend from there, as long as those bytes are still in the chunk at hand.
+        res.body.resume();
+        const status = await uploadStatus(client, repo, location, scopes, what, signal);
+        location = status.location;
+        if (status.received < offset || status.received > end + 1) {
+          throw new OcidistError(`${what}: the registry refused the chunk at ${start} (416) and holds ${status.received} bytes; cannot resume from there`);
+        }
+        chunk = whole.subarray(status.received - offset);
+        start = status.received;
+        if (chunk.length === 0) break;
+        continue;
+      }
+      if (res.status !== 202) throw await responseError(res, "PATCH", what);
       res.body.resume();
-      const status = await uploadStatus(client, repo, location, scopes, what, signal);
-      throw new OcidistError(`${what}: the registry refused the chunk at ${offset} (416); it holds ${status.received} bytes`);
+      location = resolveLocation(res, what);
+      const received = parseRangeEnd(res.header("range"));
+      if (received !== undefined && received !== end) {
+        throw new OcidistError(`${what}: the registry acknowledged bytes up to ${received}, ${end} were sent`);
+      }
+      break;
     }
-    if (res.status !== 202) throw await responseError(res, "PATCH", what);
-    res.body.resume();
-    location = resolveLocation(res, what);
-    const received = parseRangeEnd(res.header("range"));
-    if (received !== undefined && received !== end) {
-      throw new OcidistError(`${what}: the registry acknowledged bytes up to ${received}, ${end} were sent`);
-    }
-    offset = end + 1;
+    offset += whole.length;
   }
   return location;
 }

@@ -21,7 +21,7 @@ export interface FaultCase {
   /** Transient faults must be survived; the others must fail cleanly. */
   transient: boolean;
   /** Which requests: blob GETs, manifest GETs, or uploads. */
-  target: "blob" | "manifest" | "upload";
+  target: "blob" | "manifest" | "upload" | "chunk";
   times: number;
 }
 
@@ -38,6 +38,7 @@ export const FAULTS: FaultCase[] = [
   { name: "redirect to another host", fault: { kind: "redirect" }, transient: true, target: "blob", times: 100 },
   { name: "5xx on upload", fault: { kind: "status", status: 503 }, transient: true, target: "upload", times: 1 },
   { name: "reset on upload", fault: { kind: "reset" }, transient: true, target: "upload", times: 1 },
+  { name: "416 on a chunk (resume from Range)", fault: { kind: "status", status: 416 }, transient: true, target: "chunk", times: 1 },
   { name: "corrupted blob bytes", fault: { kind: "corrupt" }, transient: false, target: "blob", times: 100 },
   { name: "blob longer than its descriptor", fault: { kind: "extend" }, transient: false, target: "blob", times: 100 },
   { name: "manifest over the size cap", fault: { kind: "oversize" }, transient: false, target: "manifest", times: 100 },
@@ -71,7 +72,7 @@ interface Ctx {
 /** The operations, each run through the proxy into a fresh directory; returns its outcome. */
 const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<Outcome>> = {
   async pull({ proxy, s }, id, fc) {
-    if (fc.target === "upload") return "not applicable";
+    if (fc.target === "upload" || fc.target === "chunk") return "not applicable";
     const dir = tempDir();
     const out = join(dir, "out.tar");
     const r = await ocidist(["pull", `${proxy.host}/faults/pull-${id}:v1`, "-o", out, "--json", ...FLAGS]);
@@ -79,7 +80,7 @@ const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<
     return readdirSync(dir).length === 0 ? "failed cleanly" : "corrupt";
   },
   async copy({ proxy, rig, s }, id, fc) {
-    if (fc.target === "upload") return "not applicable";
+    if (fc.target === "upload" || fc.target === "chunk") return "not applicable";
     const dst = `${rig.registries.open.host}/faults-dst/copy-${id}:v1`;
     const r = await ocidist(["copy", `${proxy.host}/faults/copy-${id}:v1`, dst, ...FLAGS]);
     const d = await ocidist(["digest", dst]);
@@ -87,8 +88,9 @@ const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<
     return d.code !== 0 ? "failed cleanly" : "corrupt";
   },
   async push({ proxy, rig, layout, s }, id, fc) {
-    if (fc.target !== "upload") return "not applicable";
-    const r = await ocidist(["push", layout, `${proxy.host}/faults/pushed-${id}:v1`, ...FLAGS]);
+    if (fc.target !== "upload" && fc.target !== "chunk") return "not applicable";
+    const chunks = fc.target === "chunk" ? ["--chunk-size", "64"] : [];
+    const r = await ocidist(["push", layout, `${proxy.host}/faults/pushed-${id}:v1`, ...chunks, ...FLAGS]);
     const d = await ocidist(["digest", `${rig.registries.open.host}/faults/pushed-${id}:v1`]);
     if (r.code === 0) return d.out.trim() === s.layered.manifest.digest ? "survived" : "corrupt";
     return d.code !== 0 ? "failed cleanly" : "corrupt";
@@ -102,7 +104,7 @@ const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<
     return readdirSync(dir).length === 0 ? "failed cleanly" : "corrupt";
   },
   async export({ proxy }, id, fc) {
-    if (fc.target === "upload") return "not applicable";
+    if (fc.target === "upload" || fc.target === "chunk") return "not applicable";
     const dir = tempDir();
     const out = join(dir, "rootfs");
     const r = await ocidist(["export", `${proxy.host}/faults/pull-${id}:v1`, out, ...FLAGS]);
@@ -110,7 +112,7 @@ const OPERATIONS: Record<string, (c: Ctx, id: string, fc: FaultCase) => Promise<
     return readdirSync(dir).length === 0 ? "failed cleanly" : "corrupt";
   },
   async files({ proxy, s }, id, fc) {
-    if (fc.target === "upload") return "not applicable";
+    if (fc.target === "upload" || fc.target === "chunk") return "not applicable";
     const dir = tempDir();
     const out = join(dir, "files");
     const r = await ocidist(["files", `${proxy.host}/faults/bottle-${id}:1.24.5`, "--platform", "darwin/arm64:macOS 14", "-o", out, ...FLAGS]);
@@ -150,7 +152,8 @@ export async function runFaultSuite(rig: RigInfo): Promise<Row[]> {
           : fc.target === "manifest"
             ? new RegExp(`^/v2/faults/[a-z]+-${id}/manifests/`)
             : new RegExp(`^/v2/faults/pushed-${id}/blobs/uploads/`);
-      proxy.setRules(ids.map(({ id }) => ({ method: fc.target === "upload" ? "PUT" : "GET", path: pathFor(id), fault: fc.fault, times: fc.times })));
+      const method = fc.target === "upload" ? "PUT" : fc.target === "chunk" ? "PATCH" : "GET";
+      proxy.setRules(ids.map(({ id }) => ({ method, path: pathFor(id), fault: fc.fault, times: fc.times })));
       const before = proxy.injected;
       const outcomes = await Promise.all(ids.map(({ op, id }) => OPERATIONS[op]!({ rig, proxy, s, layout }, id, fc).then((o) => ({ op, o }), (e: Error) => ({ op, o: "corrupt" as Outcome, e }))));
       for (const { op, o } of outcomes) {
