@@ -99,7 +99,15 @@ async function main(): Promise<void> {
     if (existsSync("/usr/bin/skopeo")) {
       add("skopeo copy → docker-archive", await median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]), () => rm(join(out, "skopeo.tar"), { force: true })));
     }
-    add("ocidist pull, 64 small layers", await median(() => ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", cache]), cold), small.totalBytes);
+    add("ocidist pull, 64 small layers → docker-archive", await median(() => ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", cache]), cold), small.totalBytes);
+    add("ocidist pull, 64 small layers → OCI layout", await median(() => ocidist(["pull", smallRef, "--format", "oci", "-o", join(out, "small-layout"), "--cache-dir", cache]), async () => {
+      await cold();
+      await rm(join(out, "small-layout"), { recursive: true, force: true });
+    }), small.totalBytes);
+    const smallUrls = small.blobs.map((d) => `http://${open.host}/v2/bench/small/blobs/${d}`).join("\n");
+    add("baseline, 64 small layers", await median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: smallUrls })), small.totalBytes);
+    const start = await median(() => ocidist(["--version"]));
+    rows.push(["ocidist start-up (`--version`)", start.seconds.toFixed(2), "—", start.maxRssMb ? start.maxRssMb.toFixed(0) : "—"]);
     let n = 0;
     const copyTo = () => ["copy", bigRef, `${second.host}/bench/copy${n}:latest`];
     add("ocidist copy registry → registry", await median(() => ocidist(copyTo()), async () => n++));

@@ -118,7 +118,6 @@ describe("credentials", () => {
   test("credentials from config.json (auths) and from a credential helper", async () => {
     for (const mode of ["basic", "token"] as const) {
       const reg = rig.registries[mode];
-      const repo = `${reg.host}/${prefixFor(reg)}/simple`;
       const home = tempDir();
       mkdirSync(join(home, ".docker"));
       writeFileSync(join(home, ".docker", "config.json"), JSON.stringify({ auths: { [`https://${reg.host}/v2/`]: { auth: Buffer.from("alice:alice-secret").toString("base64") } } }));
@@ -138,7 +137,6 @@ describe("credentials", () => {
       const viaHelper = await ocidist(["catalog", reg.host, ...regFlags(reg)], { home: helperHome, env });
       assert.equal(viaHelper.code, 0, `${mode}: ${viaHelper.stderr}`);
       assert.match(viaHelper.out, /simple/);
-      void repo;
     }
   });
 
