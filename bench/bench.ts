@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     const cache = join(work, "cache");
     const cold = () => fresh(cache);
     add("ocidist pull → docker-archive", await median(() => ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", cache]), cold));
+    add("ocidist pull --no-cache → docker-archive", await median(() => ocidist(["pull", bigRef, "--no-cache", "-o", join(out, "b.tar")])));
     add("ocidist pull → OCI layout", await median(() => ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", cache]), async () => {
       await cold();
       await rm(join(out, "layout"), { recursive: true, force: true });

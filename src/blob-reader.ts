@@ -14,6 +14,13 @@ import { isRetriableNetworkError, backoffDelay, sleep } from "./http/retry.js";
 import { discard } from "./http/discard.js";
 import type { ReadableTarget } from "./targets/target.js";
 
+const verified = new WeakSet<Readable>();
+
+/** True for a stream made by {@link openVerifiedBlob}: it fails rather than yield wrong bytes, so writers need not hash it again. */
+export function isVerifiedStream(s: Readable): boolean {
+  return verified.has(s);
+}
+
 /** Options of {@link openVerifiedBlob}. */
 export interface OpenBlobOptions {
   /** Resumptions allowed after a transient failure (default 5). */
@@ -39,7 +46,8 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   let delivered = options.offset ?? 0;
   if (delivered > 0 && options.seed) await options.seed(verifier);
   const first = await target.fetch(desc, { offset: delivered, signal: options.signal });
-  const out = new PassThrough();
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  verified.add(out);
   const retries = options.retries ?? 5;
 
   let current = first;

@@ -26,6 +26,8 @@ interface PullOptions {
   format: string;
   allPlatforms?: boolean;
   cacheDir?: string;
+  /** commander's negation of --no-cache. */
+  cache?: boolean;
 }
 
 /** The name an image gets inside the output: RepoTags for docker archives, the ref name for layouts. */
@@ -47,7 +49,7 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
   if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
   const parsed = refs.map((r) => parseReference(r));
   const client = await ctx.client([...new Set(parsed.map((r) => r.registry))]);
-  const cache = cacheFor(opts.cacheDir);
+  const cache = opts.cache === false ? undefined : cacheFor(opts.cacheDir);
   const display = new ProgressDisplay(ctx.progress);
   const sink = await openLocalSink({ kind, path: output });
   const results: { reference: string; result: CopyResult }[] = [];
@@ -58,7 +60,7 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
         platform: opts.allPlatforms ? undefined : ctx.platform,
         jobs: ctx.jobs,
         signal: ctx.signal,
-        cache,
+        ...(cache ? { cache } : {}),
         convertSchema1: true,
         progress: display,
       });
@@ -103,5 +105,6 @@ export function register(program: Command): void {
     .option("--format <format>", "docker-archive, oci or oci-archive", "docker-archive")
     .option("--all-platforms", "keep a whole index (oci and oci-archive only)")
     .option("--cache-dir <dir>", "blob cache directory (default $OCIDIST_CACHE, else ~/.cache/ocidist)")
+    .option("--no-cache", "stream blobs straight into the output (faster; an interrupted pull starts over)")
     .action(action(pull));
 }

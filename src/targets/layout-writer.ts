@@ -7,6 +7,7 @@
  */
 import type { Descriptor } from "../descriptor.js";
 import { ANNOTATION_REF_NAME } from "../descriptor.js";
+import { isVerifiedStream } from "../blob-reader.js";
 import { VerifyingStream } from "../digest.js";
 import { UnsupportedMediaTypeError } from "../errors.js";
 import {
@@ -74,8 +75,12 @@ export class LayoutWriter implements WritableTarget {
       await this.sink.write(path, bytes.length, verifier);
       return;
     }
-    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "blob" });
     const body = await open();
+    if (isVerifiedStream(body)) {
+      await this.sink.write(path, desc.size, body);
+      return;
+    }
+    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "blob" });
     body.on("error", (err) => verifier.destroy(err));
     await this.sink.write(path, desc.size, body.pipe(verifier));
   }

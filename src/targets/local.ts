@@ -10,7 +10,8 @@ import { DockerArchiveReader } from "./docker-archive-reader.js";
 import { DirFs, TarFs, type LayoutFs } from "./layout-fs.js";
 import { LayoutReader } from "./layout-reader.js";
 import { LayoutWriter } from "./layout-writer.js";
-import { DirSink, TarSink } from "./sinks.js";
+import { DirSink } from "./sinks.js";
+import { RegionTarSink } from "./tar-regions.js";
 import type { ReadableTarget, WritableTarget } from "./target.js";
 
 /** The kinds of local location. */
@@ -88,5 +89,5 @@ export async function openLocalSink(loc: { kind: LocalKind; path: string; ref?: 
     const sink = await DirSink.create(loc.path);
     return LayoutWriter.create(description, "oci", sink, sink.updating ? loc.path : undefined);
   }
-  return LayoutWriter.create(description, loc.kind, await TarSink.create(loc.path));
+  return LayoutWriter.create(description, loc.kind, await RegionTarSink.create(loc.path));
 }

@@ -1,17 +1,14 @@
 /**
  * Where a layout writer puts files: a directory (a new one built beside its destination and
- * renamed into place, or an existing layout updated file by file) or a tar streamed to a
- * temporary file renamed into place at the end. Either way nothing half-written is ever at
- * the destination path.
+ * renamed into place, or an existing layout updated file by file), or a tar (`tar-regions.ts`).
+ * Either way nothing half-written is ever at the destination path.
  * @module
  */
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { link, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { once } from "node:events";
-import tar from "tar-stream";
 import { OcidistError } from "../errors.js";
 import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
 
@@ -116,74 +113,5 @@ export class DirSink implements FileSink {
     }
     await rm(this.root, { recursive: true, force: true });
     unregisterTemp(this.root);
-  }
-}
-
-/** A tar file written as a stream to a temporary file beside the destination. */
-export class TarSink implements FileSink {
-  readonly sequential = true;
-  private readonly pack = tar.pack();
-  private readonly out: WriteStream;
-  private readonly done: Promise<void>;
-  private readonly written = new Set<string>();
-  private readonly mtime = new Date();
-
-  private constructor(
-    private readonly dest: string,
-    private readonly tmp: string,
-  ) {
-    this.out = createWriteStream(tmp, { flags: "wx" });
-    this.done = pipeline(this.pack, this.out);
-    this.done.catch(() => undefined);
-  }
-
-  /** Starts a tar beside `dest`. */
-  static async create(dest: string): Promise<TarSink> {
-    const s = await lstat(dest).catch(() => undefined);
-    if (s?.isDirectory()) throw new OcidistError(`${dest} is a directory; an archive needs a file path`);
-    await mkdir(dirname(dest), { recursive: true });
-    const tmp = tempPathBeside(dest);
-    registerTemp(tmp);
-    return new TarSink(dest, tmp);
-  }
-
-  async has(path: string): Promise<boolean> {
-    return this.written.has(path);
-  }
-
-  private header(name: string, size: number): Partial<tar.Header> & { name: string } {
-    return { name, size, mode: 0o644, mtime: this.mtime, type: "file", uid: 0, gid: 0 };
-  }
-
-  async write(path: string, size: number, body: Readable): Promise<void> {
-    const entry = this.pack.entry(this.header(path, size));
-    await pipeline(body, entry);
-    this.written.add(path);
-  }
-
-  async writeFile(path: string, size: number, source: string): Promise<void> {
-    await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
-  }
-
-  async writeSmall(path: string, content: Buffer): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.pack.entry(this.header(path, content.length), content, (err) => (err ? reject(err) : resolve()));
-    });
-    this.written.add(path);
-  }
-
-  async commit(): Promise<void> {
-    this.pack.finalize();
-    await this.done;
-    if (!this.out.closed) await once(this.out, "close");
-    await rename(this.tmp, this.dest);
-    unregisterTemp(this.tmp);
-  }
-
-  async abort(): Promise<void> {
-    this.pack.destroy();
-    this.out.destroy();
-    await rm(this.tmp, { force: true });
-    unregisterTemp(this.tmp);
   }
 }

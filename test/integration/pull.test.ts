@@ -45,6 +45,10 @@ describe("pull", () => {
       const inspect = JSON.parse(execFileSync("skopeo", ["inspect", `docker-archive:${out}`]).toString()) as { Architecture: string };
       assert.equal(inspect.Architecture, "arm64");
     }
+    const direct = join(dir, "direct.tar");
+    const nc = await ocidist(["pull", `${host}/${s.repos.multi}:v1`, "--platform", "linux/arm64", "--no-cache", "-o", direct]);
+    assert.equal(nc.code, 0, nc.stderr);
+    assert.equal((await ocidist(["verify", direct])).code, 0);
     if (has("podman")) {
       const store = tempDir("ocidist-podman-");
       const load = execFileSync("podman", ["--storage-driver", "vfs", "--root", join(store, "root"), "--runroot", join(store, "run"), "load", "-i", out], { stdio: ["ignore", "pipe", "pipe"] }).toString();
