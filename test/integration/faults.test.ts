@@ -41,3 +41,31 @@ test("no credential crosses to another host on a redirect; -v and errors show no
     await proxy.close();
   }
 });
+
+test("a token endpoint that fails or stalls is retried; one that keeps failing fails cleanly", { timeout: 120_000 }, async () => {
+  const { startRig } = await import("../rig/rig.js");
+  const { seed } = await import("../rig/fixtures.js");
+  const { ocidist } = await import("../helpers/cli.js");
+  // A rig of this process's own, so that its token issuer can be told to misbehave.
+  const own = await startRig();
+  try {
+    const reg = own.registries.token;
+    const s = await seed(own, reg, "public/tokfault", false);
+    const ref = `${reg.host}/${s.repos.simple}:v1`;
+    own.issuer!.failNext(2, 503);
+    const retried = await ocidist(["digest", ref], { env: { OCIDIST_RETRY_BASE_MS: "50" } });
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.equal(retried.out.trim(), s.simple.manifest.digest);
+    own.issuer!.slowNext(1, 5000);
+    const stalled = await ocidist(["digest", ref, "--timeout", "1"], { env: { OCIDIST_RETRY_BASE_MS: "50" } });
+    assert.equal(stalled.code, 0, stalled.stderr);
+    own.issuer!.failNext(100, 500);
+    const broken = await ocidist(["digest", ref, "--retries", "2"], { env: { OCIDIST_RETRY_BASE_MS: "50" } });
+    assert.equal(broken.code, 1);
+    assert.equal(broken.stderr.trim().split("\n").length, 1);
+    assert.match(broken.stderr, /token request to 127\.0\.0\.1:\d+ failed: status 500/);
+    own.issuer!.failNext(0, 500);
+  } finally {
+    await own.stop();
+  }
+});

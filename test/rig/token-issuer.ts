@@ -34,6 +34,8 @@ export interface TokenIssuer {
   requests: IssuerRequest[];
   /** Makes the next N token requests fail with this status (fault tests). */
   failNext(count: number, status: number): void;
+  /** Makes the next N token requests wait this long before answering (fault tests). */
+  slowNext(count: number, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,8 @@ export async function startTokenIssuer(keyFile: string, certFile: string): Promi
   const refreshTokens = new Map<string, string>([[ALICE_IDENTITY_TOKEN, "alice"]]);
   let failures = 0;
   let failStatus = 500;
+  let slow = 0;
+  let slowMs = 0;
 
   const sign = (user: string | undefined, scopes: string[]) => {
     const access = scopes
@@ -96,6 +100,10 @@ export async function startTokenIssuer(keyFile: string, certFile: string): Promi
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(doc));
     };
+    if (slow > 0) {
+      slow--;
+      await new Promise((r) => setTimeout(r, slowMs));
+    }
     if (failures > 0) {
       failures--;
       return reply(failStatus, { errors: [{ code: "UNAVAILABLE", message: "injected failure" }] });
@@ -148,6 +156,13 @@ export async function startTokenIssuer(keyFile: string, certFile: string): Promi
       failures = count;
       failStatus = status;
     },
-    close: () => new Promise((r) => server.close(() => r())),
+    slowNext(count, ms) {
+      slow = count;
+      slowMs = ms;
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }
