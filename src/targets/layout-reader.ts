@@ -56,9 +56,9 @@ export class LayoutReader implements ReadableTarget {
     return new LayoutReader(fs, await readLayoutIndex(fs));
   }
 
-  /** The names of the entries. */
+  /** The names of the entries: the full image name where there is one (docker archives), else the ref name. */
   names(): string[] {
-    return this.entries.map((e) => e.annotations?.[ANNOTATION_REF_NAME] ?? e.annotations?.[ANNOTATION_CONTAINERD_NAME]).filter((n): n is string => !!n);
+    return this.entries.map((e) => e.annotations?.[ANNOTATION_CONTAINERD_NAME] ?? e.annotations?.[ANNOTATION_REF_NAME]).filter((n): n is string => !!n);
   }
 
   async tags(): Promise<string[]> {
