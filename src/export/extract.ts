@@ -7,7 +7,7 @@
  * @module
  */
 import { createWriteStream } from "node:fs";
-import { chmod, lchown, link, lstat, lutimes, readdir, rm, symlink, utimes } from "node:fs/promises";
+import { chmod, lchown, link, lstat, lutimes, readdir, realpath, rm, symlink, utimes } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -170,6 +170,11 @@ export async function applyLayer(root: string, tarStream: Readable, options: App
   await done;
   dirTimes.sort((a, b) => b.path.length - a.path.length);
   for (const d of dirTimes) {
+    // A later entry may have replaced this directory, or one above it, with a symlink:
+    // touch it only if it is still the real directory it was (no link anywhere on its path),
+    // or chmod/utimes would follow the link out of the root.
+    const st = await lstat(d.path).catch(() => undefined);
+    if (!st?.isDirectory() || (await realpath(d.path).catch(() => "")) !== d.path) continue;
     await chmod(d.path, d.mode).catch(() => undefined);
     await utimes(d.path, d.mtime, d.mtime).catch(() => undefined);
   }

@@ -53,6 +53,15 @@ test("hostile names, symlinks and hard links write nothing outside the root", as
   }
 });
 
+test("a directory replaced by a symlink later in its layer does not get its mode applied outside", async () => {
+  const sb = sandbox();
+  const { chmodSync, statSync } = await import("node:fs");
+  chmodSync(sb.outside, 0o700);
+  await apply(sb.root, [{ name: "d/", type: "directory", mode: 0o777 }, { name: "d", type: "symlink", linkname: join(sb.outside) }]);
+  assert.equal(statSync(sb.outside).mode & 0o777, 0o700, "the outside directory keeps its mode");
+  assertUntouched(sb);
+});
+
 test("a symlink planted by an earlier layer is resolved inside the root", async () => {
   const sb = sandbox();
   await apply(sb.root, [{ name: "etc", type: "symlink", linkname: "/outside-dir" }]);
