@@ -22,6 +22,11 @@ test("real-world references parse", () => {
   assert.equal(familiarName(parseReference("localhost:5000/x/y:z")), "localhost:5000/x/y:z");
   assert.ok(isLoopbackRegistry("127.0.0.5:80") && isLoopbackRegistry("localhost") && isLoopbackRegistry("[::1]:5000"));
   assert.ok(!isLoopbackRegistry("128.0.0.1:5000") && !isLoopbackRegistry("ghcr.io"));
+  assert.ok(!isLoopbackRegistry("localhost.evil.com") && !isLoopbackRegistry("127.0.0.1.nip.io:5000") && !isLoopbackRegistry("a b"));
+  assert.equal(parseReference("GHCR.io/x/y:1").registry, "ghcr.io", "registry hosts are case-insensitive");
+  assert.equal(parseReference("registry-1.docker.io/x/y").registry, "docker.io");
+  assert.equal(familiarName(parseReference("docker.io/my.org/x:1")), "docker.io/my.org/x:1", "a familiar name parses back to the same reference");
+  assert.equal(familiarName(parseReference("docker.io/library/a/b:1")), "library/a/b:1");
 });
 
 test("malformed references are refused with what is wrong", () => {
@@ -33,6 +38,15 @@ test("malformed references are refused with what is wrong", () => {
     ["x@md5:" + "a".repeat(32), /unsupported digest algorithm/],
     ["", /empty/],
     ["a/-b", /invalid path component/],
+    ["a".repeat(64), /image ID/],
+    ["localhost:0/x", /between 1 and 65535/],
+    ["localhost:70000/x", /between 1 and 65535/],
+    ["[::g]:5000/x", /invalid registry host/],
+    ["[1::2::3]:5000/x", /invalid IPv6 address/],
+    ["[1:2:3]/x", /invalid IPv6 address/],
+    ["x@", /digest is empty/],
+    ["x:", /tag is empty/],
+    [`ghcr.io/${"a".repeat(250)}`, /longer than 255/],
   ];
   for (const [input, re] of cases) assert.throws(() => parseReference(input), (e: Error) => e instanceof InvalidReferenceError && re.test(e.message) && e.message.includes(JSON.stringify(input).slice(0, 20)), input);
   assert.throws(() => parseRepository("alpine:3"), /names a tag/);
