@@ -45,9 +45,17 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: options.what ?? "blob" });
   let delivered = options.offset ?? 0;
   if (delivered > 0 && options.seed) await options.seed(verifier);
-  const first = await target.fetch(desc, { offset: delivered, signal: options.signal });
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   verified.add(out);
+  if (desc.size >= 0 && delivered >= desc.size) {
+    // The earlier bytes are the whole blob: nothing to fetch (registries answer a range
+    // that starts at the end by breaking the connection). Ending the verifier checks them.
+    verifier.pipe(out);
+    verifier.on("error", (err) => out.destroy(err));
+    verifier.end();
+    return out;
+  }
+  const first = await target.fetch(desc, { offset: delivered, signal: options.signal });
   const retries = options.retries ?? 5;
 
   let current = first;
@@ -77,6 +85,12 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
         discard(current.body);
         if (options.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
         if (err instanceof DigestMismatchError || attempt >= retries || !isResumable(err)) throw err;
+        if (desc.size >= 0 && delivered >= desc.size) {
+          // Every byte arrived before the connection failed: the verifier decides.
+          finished = true;
+          verifier.end();
+          return;
+        }
         await sleep(backoffDelay(attempt), options.signal);
         current = await target.fetch(desc, { offset: delivered, signal: options.signal });
       }

@@ -119,6 +119,18 @@ export class BlobCache {
     } catch {
       offset = 0;
     }
+    try {
+      return await this.fill(source, desc, final, partial, offset, options);
+    } catch (err) {
+      // A partial file whose bytes do not lead to the digest (written by something else, or
+      // complete but wrong) is deleted by fill; start once more from the first byte.
+      if (offset === 0 || (err as Error).name !== "DigestMismatchError") throw err;
+      return await this.fill(source, desc, final, partial, 0, options);
+    }
+  }
+
+  /** Downloads the blob into `partial` from `offset` on (resuming what is there), verifies it and moves it into place. */
+  private async fill(source: ReadableTarget, desc: Descriptor, final: string, partial: string, offset: number, options: EnsureOptions): Promise<CacheOutcome> {
     if (offset === 0) await rm(partial, { force: true });
     const body = await openVerifiedBlob(source, desc, {
       offset,

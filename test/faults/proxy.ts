@@ -106,8 +106,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     let r;
     try {
       r = await forward(upstream, req, body);
-    } catch {
-      return send(res, 502, {}, Buffer.from("upstream failed"));
+    } catch (err) {
+      // Said in the body so that a test's log shows why (the client prints it).
+      return send(res, 502, {}, Buffer.from(`upstream failed: ${(err as Error).message}`));
     }
     const half = r.body.subarray(0, Math.floor(r.body.length / 2));
     switch (fault?.kind) {

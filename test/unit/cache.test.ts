@@ -1,0 +1,86 @@
+/**
+ * The blob cache resumes partial downloads: from the middle with a range request, without
+ * any request when the partial file already holds every byte, and from the first byte when
+ * the partial file is wrong. The source here behaves as the distribution registry does: a
+ * range that starts at or past the end breaks the connection.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { after, test } from "node:test";
+import { BlobCache } from "../../src/cache.js";
+import type { Descriptor } from "../../src/descriptor.js";
+import type { FetchOptions, FetchResult, ReadableTarget } from "../../src/targets/target.js";
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const content = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7) % 256));
+const desc: Descriptor = { mediaType: "application/octet-stream", digest: `sha256:${createHash("sha256").update(content).digest("hex")}`, size: content.length };
+
+/** A source that records the offsets asked for and breaks on a range at or past the end. */
+function source(): ReadableTarget & { offsets: number[] } {
+  const offsets: number[] = [];
+  return {
+    description: "memory",
+    offsets,
+    resolve: () => Promise.reject(new Error("unused")),
+    exists: () => Promise.resolve(true),
+    fetch(_d: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
+      const offset = options.offset ?? 0;
+      offsets.push(offset);
+      if (offset >= content.length) {
+        const body = new Readable({ read() {} });
+        queueMicrotask(() => body.destroy(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })));
+        return Promise.resolve({ body, offset });
+      }
+      return Promise.resolve({ body: Readable.from([content.subarray(offset)]), offset });
+    },
+  };
+}
+
+function cacheWithPartial(bytes: Buffer | undefined): BlobCache {
+  const dir = mkdtempSync(join(tmpdir(), "ocidist-cache-"));
+  dirs.push(dir);
+  const cache = new BlobCache(dir);
+  if (bytes) {
+    const partial = `${cache.path(desc.digest)}.partial`;
+    mkdirSync(dirname(partial), { recursive: true });
+    writeFileSync(partial, bytes);
+  }
+  return cache;
+}
+
+test("a partial download resumes from where it stopped", async () => {
+  const cache = cacheWithPartial(content.subarray(0, 40_000));
+  const src = source();
+  assert.equal(await cache.ensure(src, desc), "resumed");
+  assert.deepEqual(src.offsets, [40_000]);
+  assert.ok(readFileSync(cache.path(desc.digest)).equals(content));
+});
+
+test("a partial file that holds every byte is verified and kept without a request", async () => {
+  const cache = cacheWithPartial(content);
+  const src = source();
+  assert.equal(await cache.ensure(src, desc), "resumed");
+  assert.deepEqual(src.offsets, [], "no range request past the end");
+  assert.ok(readFileSync(cache.path(desc.digest)).equals(content));
+  assert.ok(!existsSync(`${cache.path(desc.digest)}.partial`));
+});
+
+test("a wrong partial file is thrown away and the blob downloaded from the first byte", async () => {
+  const wrong = Buffer.from(content);
+  wrong[10] = wrong[10]! ^ 0xff;
+  for (const bytes of [wrong, wrong.subarray(0, 50_000)]) {
+    const cache = cacheWithPartial(bytes);
+    const src = source();
+    assert.equal(await cache.ensure(src, desc), "downloaded");
+    assert.deepEqual(src.offsets, bytes.length === content.length ? [0] : [50_000, 0]);
+    assert.ok(readFileSync(cache.path(desc.digest)).equals(content));
+  }
+});
