@@ -5,7 +5,7 @@
  * @module
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { link, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -66,6 +66,11 @@ export class DirSink implements FileSink {
     registerTemp(tmp);
     try {
       await pipeline(body, createWriteStream(tmp));
+      if (this.updating && (await this.has(path))) {
+        // Someone else wrote this blob meanwhile: theirs stays, and an abort keeps it.
+        await rm(tmp, { force: true });
+        return;
+      }
       await rename(tmp, full);
       if (this.updating) this.added.push(full);
     } catch (err) {
@@ -100,8 +105,10 @@ export class DirSink implements FileSink {
 
   async commit(): Promise<void> {
     if (this.updating) return;
+    // The destination was absent or an empty directory; rmdir (never a recursive removal)
+    // refuses if something was put there since, so nothing is lost.
     const existing = await lstat(this.dest).catch(() => undefined);
-    if (existing) await rm(this.dest, { recursive: true, force: true });
+    if (existing) await rmdir(this.dest);
     await rename(this.root, this.dest);
     unregisterTemp(this.root);
   }

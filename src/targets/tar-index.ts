@@ -1,7 +1,8 @@
 /**
- * Indexing a tar file without reading its contents: walks the 512-byte headers (ustar, pax
- * extended headers for `path` and `size`, GNU long names) and records where each regular
- * file's data starts, so members can be served as byte ranges of the file.
+ * Indexing a tar file without reading its contents: walks the 512-byte headers (checksums
+ * checked; ustar, pax `path`/`linkpath`/`size`, GNU long names and long link names) and
+ * records where each regular file's data starts, so members can be served as byte ranges
+ * of the file; links are resolved to the members they lead to.
  * @module
  */
 import { open } from "node:fs/promises";
@@ -56,31 +57,55 @@ export function normalizeMemberName(name: string): string {
   return n === "." ? "" : n.replace(/\/$/, "");
 }
 
-/** Indexes the regular files of a tar. @throws OcidistError on a malformed archive */
+/** True when the header's checksum (the sum of its bytes, the checksum field read as spaces) matches. */
+function checksumOk(header: Buffer): boolean {
+  const stored = octal(header, 148, 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
+  return sum === stored;
+}
+
+/** Longest chain of links followed to reach a regular member. */
+const MAX_LINK_HOPS = 16;
+
+/**
+ * Indexes the regular files of a tar, and the hard and symbolic links that lead to them
+ * (`docker save` before docker 25 links a layer shared by two images to its first copy:
+ * `<id>/layer.tar -> ../<other>/layer.tar`). Links to nothing, or that leave the archive,
+ * are left out.
+ * @throws OcidistError on a malformed archive
+ */
 export async function indexTar(path: string): Promise<Map<string, TarMember>> {
   const fh = await open(path, "r");
   const members = new Map<string, TarMember>();
+  /** Link members: name → target name, relative to the archive root. */
+  const links = new Map<string, string>();
   try {
     const { size: total } = await fh.stat();
     const header = Buffer.alloc(BLOCK);
     let pos = 0;
     let longName: string | undefined;
+    let longLink: string | undefined;
     let pax: Record<string, string> = {};
     while (pos + BLOCK <= total) {
       const { bytesRead } = await fh.read(header, 0, BLOCK, pos);
       if (bytesRead < BLOCK) break;
       if (header.every((b) => b === 0)) break;
+      if (!checksumOk(header)) throw new OcidistError(`${path}: not a tar file, or damaged at byte ${pos} (header checksum mismatch)`);
       const type = String.fromCharCode(header[156] || 0x30);
       let size = octal(header, 124, 12);
       if (pax.size !== undefined) size = Number(pax.size);
+      if (!Number.isSafeInteger(size) || size < 0) throw new OcidistError(`${path}: invalid member size at byte ${pos}`);
       const data = pos + BLOCK;
       const next = data + Math.ceil(size / BLOCK) * BLOCK;
       if (next > total + BLOCK) throw new OcidistError(`${path}: truncated tar (member runs past the end)`);
-      if (type === "x" || type === "L") {
+      if (type === "x" || type === "L" || type === "K") {
+        if (size > 1 << 20) throw new OcidistError(`${path}: extended header of ${size} bytes at byte ${pos}`);
         const content = Buffer.alloc(size);
         await fh.read(content, 0, size, data);
         if (type === "x") pax = paxRecords(content);
-        else longName = content.toString("utf8").replace(/\0+$/, "");
+        else if (type === "L") longName = content.toString("utf8").replace(/\0+$/, "");
+        else longLink = content.toString("utf8").replace(/\0+$/, "");
         pos = next;
         continue;
       }
@@ -90,14 +115,25 @@ export async function indexTar(path: string): Promise<Map<string, TarMember>> {
       }
       const prefix = header.subarray(257, 263).toString("latin1").startsWith("ustar") ? field(header, 345, 155) : "";
       const base = field(header, 0, 100);
-      const name = pax.path ?? longName ?? (prefix ? `${prefix}/${base}` : base);
-      if (type === "0" || type === "\0" || type === "7") members.set(normalizeMemberName(name), { offset: data, size });
+      const name = normalizeMemberName(pax.path ?? longName ?? (prefix ? `${prefix}/${base}` : base));
+      const linkName = pax.linkpath ?? longLink ?? field(header, 157, 100);
+      if (type === "0" || type === "\0" || type === "7") members.set(name, { offset: data, size });
+      // A hard link names its target from the archive root; a symlink from its own directory.
+      else if (type === "1") links.set(name, normalizeMemberName(linkName));
+      else if (type === "2" && !linkName.startsWith("/")) links.set(name, normalizeMemberName(posix.join(posix.dirname(name), linkName)));
       longName = undefined;
+      longLink = undefined;
       pax = {};
       pos = next;
     }
   } finally {
     await fh.close();
+  }
+  for (const [name, first] of links) {
+    let target = first;
+    for (let hop = 0; hop < MAX_LINK_HOPS && !members.has(target) && links.has(target); hop++) target = links.get(target)!;
+    const member = target.startsWith("..") ? undefined : members.get(target);
+    if (member && !members.has(name)) members.set(name, member);
   }
   return members;
 }

@@ -3,7 +3,7 @@
  * private HOME, cache and docker config so nothing of the machine's leaks in.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,9 +20,17 @@ export interface CliResult {
   out: string;
 }
 
-/** A fresh directory for a test. */
+const made: string[] = [];
+process.on("exit", () => {
+  if (process.env.OCIDIST_KEEP_TEMP) return;
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh directory for a test, removed when the test process exits (kept with `OCIDIST_KEEP_TEMP=1`). */
 export function tempDir(prefix = "ocidist-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Environment that isolates a CLI run from the machine. */

@@ -33,7 +33,7 @@ export function desc(b: Blob, extra: Record<string, unknown> = {}): Record<strin
 
 /** One entry of a layer tar. */
 export type Entry =
-  | { name: string; type?: "file"; content: string; mode?: number; mtime?: Date }
+  | { name: string; type?: "file"; content: string | Buffer; mode?: number; mtime?: Date }
   | { name: string; type: "directory"; mode?: number }
   | { name: string; type: "symlink" | "link"; linkname: string };
 

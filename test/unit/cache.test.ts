@@ -6,19 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { Readable } from "node:stream";
-import { after, test } from "node:test";
+import { test } from "node:test";
+import { tempDir } from "../helpers/cli.js";
 import { BlobCache } from "../../src/cache.js";
 import type { Descriptor } from "../../src/descriptor.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "../../src/targets/target.js";
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 const content = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7) % 256));
 const desc: Descriptor = { mediaType: "application/octet-stream", digest: `sha256:${createHash("sha256").update(content).digest("hex")}`, size: content.length };
@@ -45,8 +41,7 @@ function source(): ReadableTarget & { offsets: number[] } {
 }
 
 function cacheWithPartial(bytes: Buffer | undefined): BlobCache {
-  const dir = mkdtempSync(join(tmpdir(), "ocidist-cache-"));
-  dirs.push(dir);
+  const dir = tempDir("ocidist-cache-");
   const cache = new BlobCache(dir);
   if (bytes) {
     const partial = `${cache.path(desc.digest)}.partial`;
