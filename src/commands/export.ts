@@ -15,6 +15,9 @@ import { action } from "../cli/action.js";
 import { openReference } from "../cli/resolve.js";
 import { cacheFor } from "./pull.js";
 
+/** Skipped entries named without -v. */
+const MAX_SKIP_LINES = 10;
+
 /** Registers `export`. */
 export function register(program: Command): void {
   program
@@ -55,11 +58,20 @@ export function register(program: Command): void {
             yield { descriptor, open: async () => cache.openVerified(descriptor) };
           }
         }
+        // Entries export does not create (devices, FIFOs, names or links leaving the root)
+        // are named: the first few always, every one with -v.
+        let warned = 0;
+        const warn = (line: string) => {
+          if (++warned <= MAX_SKIP_LINES) ctx.info(`ocidist: ${line}`);
+          else ctx.debug(line);
+        };
         try {
-          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal });
+          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn });
           display.finish();
+          if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${warned} entries skipped in all (-v names each)`);
           if (ctx.progress !== "none") {
-            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${stats.files} files, ${stats.dirs} directories, ${stats.symlinks} symlinks, ${stats.hardlinks} hard links`);
+            const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
+            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${stats.files} files, ${stats.dirs} directories, ${stats.symlinks} symlinks, ${stats.hardlinks} hard links${skipped}`);
           }
         } finally {
           display.finish();

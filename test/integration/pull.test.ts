@@ -181,6 +181,25 @@ describe("export and files", () => {
     assert.equal(again.code, 1, "refuses a non-empty directory");
   });
 
+  test("export names what it skips and writes nothing outside the directory", async () => {
+    const hostile = await layer([
+      { name: "ok", content: "fine\n" },
+      { name: "../escaped", content: "out\n" },
+      { name: "pipe", type: "fifo" },
+      { name: "dev/null", type: "character-device" },
+      { name: "outlink", type: "link", linkname: "../../etc/passwd" },
+    ]);
+    await pushImage(rig, rig.registries.open, "export/hostile", image([hostile]), ["v1"]);
+    const parent = tempDir();
+    const dir = join(parent, "rootfs");
+    const r = await ocidist(["export", `${host}/export/hostile:v1`, dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(parent), ["rootfs"], "nothing beside the directory");
+    assert.deepEqual(readdirSync(dir).sort(), ["dev", "ok"]);
+    for (const name of ["../escaped", "pipe", "dev/null", "outlink"]) assert.match(r.stderr, new RegExp(`ocidist: ${name.replace(/\./g, "\\.")}: .*skipped`), name);
+    assert.equal(r.stderr.split("\n").filter((l) => l.endsWith("skipped")).length, 4);
+  });
+
   test("files saves a bottle chosen by os.version prefix under its title", async () => {
     const dir = tempDir();
     const r = await ocidist(["files", `${host}/${s.repos.bottle}:1.24.5`, "--platform", "darwin/arm64:macOS 14", "-o", dir]);

@@ -35,7 +35,8 @@ export function desc(b: Blob, extra: Record<string, unknown> = {}): Record<strin
 export type Entry =
   | { name: string; type?: "file"; content: string | Buffer; mode?: number; mtime?: Date }
   | { name: string; type: "directory"; mode?: number }
-  | { name: string; type: "symlink" | "link"; linkname: string };
+  | { name: string; type: "symlink" | "link"; linkname: string }
+  | { name: string; type: "fifo" | "character-device" };
 
 /** An uncompressed tar of the entries. */
 export async function tarOf(entries: Entry[]): Promise<Buffer> {
@@ -49,6 +50,7 @@ export async function tarOf(entries: Entry[]): Promise<Buffer> {
   for (const e of entries) {
     if (e.type === "directory") pack.entry({ name: e.name, type: "directory", mode: e.mode ?? 0o755, mtime });
     else if (e.type === "symlink" || e.type === "link") pack.entry({ name: e.name, type: e.type, linkname: e.linkname, mtime });
+    else if (e.type === "fifo" || e.type === "character-device") pack.entry({ name: e.name, type: e.type, mode: 0o644, mtime });
     else if ("content" in e) pack.entry({ name: e.name, mode: e.mode ?? 0o644, mtime: e.mtime ?? mtime }, e.content);
   }
   pack.finalize();
