@@ -46,3 +46,5 @@ export { exportRootfs, type ExportLayer } from "./export/export-rootfs.js";
 export { verifyLocation, type VerifyReport } from "./verify.js";
 export { generateScript, type ScriptPlan } from "./script.js";
 export { getRateLimit, type RateLimit } from "./ratelimit.js";
+export { HubClient, parseHubRepo, DEFAULT_HUB_URL, type HubClientOptions, type ListOptions as HubListOptions } from "./hub/client.js";
+export type { HubPage, HubRepository, HubTag, HubTagImage, HubSearchResult } from "./hub/types.js";

@@ -4,7 +4,7 @@
  */
 
 /** Query parameters whose values are safe to show (paging, upload and auth-scope parameters). */
-const SAFE_QUERY_KEYS = new Set(["n", "last", "digest", "mount", "from", "service", "scope", "artifactType", "_state_hidden"]);
+const SAFE_QUERY_KEYS = new Set(["n", "last", "digest", "mount", "from", "service", "scope", "artifactType", "_state_hidden", "page", "page_size", "q", "query", "ordering", "name"]);
 
 /**
  * A URL fit for a log line or an error message: userinfo removed, and the value of every

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startFakeHub, type FakeHub } from "../fakes/hub-server.js";
-import { HubClient, parseHubRepo } from "../../src/hub/client.js";
-import { Transport } from "../../src/http/transport.js";
+// Through the public entry point: the Hub client is part of the library API.
+import { HubClient, parseHubRepo, Transport } from "../../src/index.js";
 import { ocidist } from "../helpers/cli.js";
 
 let hub: FakeHub;

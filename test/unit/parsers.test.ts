@@ -78,6 +78,7 @@ test("Retry-After in seconds and as an HTTP date; redaction", () => {
   assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now), 10_000);
   assert.equal(parseRetryAfter("soon"), undefined);
   assert.equal(redactUrl("https://u:p@cdn.example/blob?X-Amz-Signature=abc&n=5"), "https://cdn.example/blob?X-Amz-Signature=REDACTED&n=5");
+  assert.equal(redactUrl("https://hub.example/v2/repositories/library/?page=2&page_size=100&token=s3cret"), "https://hub.example/v2/repositories/library/?page=2&page_size=100&token=REDACTED");
   assert.deepEqual(redactHeaders({ Authorization: "Bearer abc.def", accept: "x" }), { Authorization: "Bearer REDACTED", accept: "x" });
 });
 
