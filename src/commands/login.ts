@@ -40,7 +40,9 @@ export function register(program: Command): void {
         res.body.resume();
         const store = await DockerConfigStore.load(ctx.opts.dockerConfig);
         await store.store(registry, credential);
-        ctx.info(`Login succeeded: ${registry} (stored in ${store.configPath})`);
+        const helper = store.helperFor(registry);
+        const where = helper ? `docker-credential-${helper}` : store.configPath;
+        ctx.info(`Login succeeded: ${registry} (stored in ${where})`);
       }),
     );
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { getRig } from "../rig/shared.js";
@@ -168,6 +168,24 @@ describe("credentials", () => {
     const out = await ocidist(["logout", reg.host], { home });
     assert.equal(out.code, 0);
     assert.equal(JSON.parse(readFileSync(file, "utf8")).auths[reg.host], undefined);
+
+    // With a credsStore, the secret goes to the helper (named in the message), never the file.
+    const bin = join(home, "bin");
+    mkdirSync(bin);
+    const kept = join(home, "helper-store.json");
+    writeFileSync(join(bin, "docker-credential-filestore"), `#!/bin/sh\ncase "$1" in\n store) cat > "${kept}" ;;\n get) read url; [ -f "${kept}" ] && cat "${kept}" || { echo "credentials not found in native keychain"; exit 1; } ;;\n erase) rm -f "${kept}" ;;\nesac\n`);
+    chmodSync(join(bin, "docker-credential-filestore"), 0o755);
+    writeFileSync(file, JSON.stringify({ credsStore: "filestore" }));
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const viaHelper = await ocidist(["login", reg.host, "-u", "alice", "--password-stdin"], { home, env, input: "alice-secret\n" });
+    assert.equal(viaHelper.code, 0, viaHelper.stderr);
+    assert.match(viaHelper.stderr, /stored in docker-credential-filestore/);
+    assert.deepEqual(JSON.parse(readFileSync(kept, "utf8")), { ServerURL: reg.host, Username: "alice", Secret: "alice-secret" });
+    assert.doesNotMatch(readFileSync(file, "utf8"), /alice-secret|YWxpY2U6/, "no secret in config.json");
+    const tags = await ocidist(["token", `${reg.host}/read/anything`, "--push"], { home, env });
+    assert.equal(tags.code, 0, tags.stderr);
+    assert.equal((await ocidist(["logout", reg.host], { home, env })).code, 0);
+    assert.ok(!existsSync(kept), "logout erased through the helper");
   });
 });
 
