@@ -6,6 +6,7 @@
  * blob cache (resumable, and required by destinations that write one tar sequentially).
  * @module
  */
+import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,15 +70,49 @@ class GraphCopy {
   private readonly manifests = new Map<string, Promise<void>>();
   private readonly schedule: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly pushSlot: <T>(task: () => Promise<T>) => Promise<T>;
+  /** The caller's options, with a signal that also fires when this copy fails. */
+  private readonly options: CopyOptions;
+  /** Stops every transfer of this copy: the caller cancelled, or one transfer failed. */
+  private readonly controller = new AbortController();
 
   constructor(
     private readonly src: ReadableTarget,
     private readonly dst: WritableTarget,
-    private readonly options: CopyOptions,
+    options: CopyOptions,
     private readonly cache: BlobCache | undefined,
   ) {
+    setMaxListeners(0, this.controller.signal);
+    this.options = { ...options, signal: this.controller.signal };
     this.schedule = limiter(Math.max(1, options.jobs ?? 4));
     this.pushSlot = dst.sequential ? limiter(1) : (task) => task();
+  }
+
+  /**
+   * Copies the graph under `top`. When any part fails, the rest is cancelled and waited
+   * for before the first failure is thrown, so nothing still writes into a destination
+   * that the caller is about to abort.
+   */
+  async run(top: Descriptor, bytes: Buffer, parsed: ParsedManifest, outer?: AbortSignal): Promise<Descriptor> {
+    const cancel = () => this.controller.abort(outer?.reason);
+    if (outer?.aborted) cancel();
+    outer?.addEventListener("abort", cancel, { once: true });
+    try {
+      return await this.copyManifest(top, bytes, parsed);
+    } catch (err) {
+      this.controller.abort(err);
+      await this.settle();
+      throw err;
+    } finally {
+      outer?.removeEventListener("abort", cancel);
+    }
+  }
+
+  /** Waits until every transfer started so far (and any it starts meanwhile) has ended. */
+  private async settle(): Promise<void> {
+    for (let count = -1; count !== this.blobs.size + this.manifests.size; ) {
+      count = this.blobs.size + this.manifests.size;
+      await Promise.allSettled([...this.blobs.values(), ...this.manifests.values()]);
+    }
   }
 
   private check(): void {
@@ -246,7 +281,7 @@ export async function copyInto(src: ReadableTarget, srcRef: string | undefined, 
   const cache = options.cache ?? (cacheDir ? new BlobCache(cacheDir) : undefined);
   try {
     const graph = new GraphCopy(src, dst, options, cache);
-    const root = await graph.copyManifest(top, bytes, parsed);
+    const root = await graph.run(top, bytes, parsed, options.signal);
     await dst.tag(root, dstRef, options.signal);
     return { source, root, ...(platform ? { platform } : {}) };
   } finally {
