@@ -16,9 +16,15 @@ import type { ReadableTarget } from "./targets/target.js";
 
 const verified = new WeakSet<Readable>();
 
-/** True for a stream made by {@link openVerifiedBlob}: it fails rather than yield wrong bytes, so writers need not hash it again. */
+/** True for a stream made by {@link openVerifiedBlob} (or marked so): it fails rather than yield wrong bytes, so writers need not hash it again. */
 export function isVerifiedStream(s: Readable): boolean {
   return verified.has(s);
+}
+
+/** Marks a stream that fails rather than yield bytes that do not match its descriptor. */
+export function markVerified<T extends Readable>(s: T): T {
+  verified.add(s);
+  return s;
 }
 
 /** Options of {@link openVerifiedBlob}. */

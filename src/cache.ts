@@ -6,13 +6,15 @@
  * progress so that two processes never write one file at once.
  * @module
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
-import { openVerifiedBlob } from "./blob-reader.js";
+import { markVerified, openVerifiedBlob } from "./blob-reader.js";
+import { discard } from "./http/discard.js";
 import type { Descriptor } from "./descriptor.js";
 import { VerifyingStream, parseDigest } from "./digest.js";
 import { sleep } from "./http/retry.js";
@@ -61,12 +63,84 @@ export class BlobCache {
     return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 20 });
   }
 
-  /** Opens a cached blob through a verifier once more (a cache file may have been damaged since). */
+  /**
+   * Opens a cached blob through a verifier once more (a cache file may have been damaged
+   * since); a file that fails is removed from the cache.
+   */
   openVerified(desc: Descriptor): Readable {
     const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
     const file = this.open(desc);
     file.on("error", (err) => verifier.destroy(err));
-    return file.pipe(verifier);
+    verifier.on("error", (err) => {
+      if (err.name === "DigestMismatchError") void rm(this.path(desc.digest), { force: true });
+    });
+    return markVerified(file.pipe(verifier));
+  }
+
+  /**
+   * The blob as a verified stream from its first byte, kept in the cache on the way: from
+   * the cache when it is there; otherwise downloaded from `source`, each byte appended to
+   * the partial file as it passes to the caller, the file becoming the cached blob when the
+   * digest checks out. Bytes are written once to the cache and once by the caller, never
+   * read back. A partial download from an earlier run is completed first, then streamed.
+   */
+  async openThrough(source: ReadableTarget, desc: Descriptor, options: EnsureOptions = {}): Promise<{ body: Readable; how: CacheOutcome }> {
+    const final = this.path(desc.digest);
+    await mkdir(dirname(final), { recursive: true });
+    for (;;) {
+      if (await this.has(desc)) return { body: this.openVerified(desc), how: "cached" };
+      const unlock = await this.lock(final);
+      if (!unlock) {
+        await sleep(200, options.signal);
+        continue;
+      }
+      let handedOver = false;
+      try {
+        if (await this.has(desc)) return { body: this.openVerified(desc), how: "cached" };
+        if ((await partialSize(`${final}.partial`, desc)) > 0) {
+          const how = await this.download(source, desc, final, options);
+          return { body: this.openVerified(desc), how };
+        }
+        handedOver = true;
+        return { body: this.tee(source, desc, final, unlock, options), how: "downloaded" };
+      } finally {
+        if (!handedOver) await unlock();
+      }
+    }
+  }
+
+  /** Downloads into the partial file while yielding the same bytes; releases the lock at the end. */
+  private tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, options: EnsureOptions): Readable {
+    const partial = `${final}.partial`;
+    async function* flow(): AsyncGenerator<Buffer> {
+      let body: Readable | undefined;
+      let file: WriteStream | undefined;
+      let complete = false;
+      try {
+        body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes });
+        file = createWriteStream(partial, { flags: "w" });
+        const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
+        errored.catch(() => undefined);
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          if (!file.write(chunk)) await Promise.race([once(file, "drain"), errored]);
+          yield chunk;
+        }
+        await Promise.race([new Promise<void>((resolve) => file!.end(resolve)), errored]);
+        await rename(partial, final);
+        complete = true;
+      } catch (err) {
+        // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
+        if ((err as Error).name === "DigestMismatchError") await rm(partial, { force: true });
+        throw err;
+      } finally {
+        if (!complete) {
+          discard(body);
+          file?.destroy();
+        }
+        await unlock();
+      }
+    }
+    return markVerified(Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 20 }));
   }
 
   /** Re-hashes a cached blob; a damaged one is removed and reported. @throws DigestMismatchError */
@@ -112,13 +186,7 @@ export class BlobCache {
 
   private async download(source: ReadableTarget, desc: Descriptor, final: string, options: EnsureOptions): Promise<CacheOutcome> {
     const partial = `${final}.partial`;
-    let offset = 0;
-    try {
-      offset = (await stat(partial)).size;
-      if (desc.size >= 0 && offset > desc.size) offset = 0;
-    } catch {
-      offset = 0;
-    }
+    const offset = await partialSize(partial, desc);
     try {
       return await this.fill(source, desc, final, partial, offset, options);
     } catch (err) {
@@ -198,5 +266,15 @@ export class BlobCache {
     const tmp = `${final}.${process.pid}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, final);
+  }
+}
+
+/** How many bytes of an earlier download can be resumed from: the partial file's size, or 0 when it is absent or too long. */
+async function partialSize(partial: string, desc: Descriptor): Promise<number> {
+  try {
+    const size = (await stat(partial)).size;
+    return desc.size >= 0 && size > desc.size ? 0 : size;
+  } catch {
+    return 0;
   }
 }

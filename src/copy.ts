@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { openVerifiedBlob } from "./blob-reader.js";
-import { BlobCache } from "./cache.js";
+import { BlobCache, type CacheOutcome } from "./cache.js";
 import type { Descriptor, Platform } from "./descriptor.js";
 import { verifyManifest } from "./manifest-digest.js";
 import { AbortedError, OcidistError } from "./errors.js";
@@ -143,6 +143,19 @@ class GraphCopy {
     }
     progress?.blobStart?.(desc);
     const onBytes = (n: number) => progress?.blobBytes?.(desc, n);
+    if (this.cache && desc.size >= 0 && !this.dst.prefersFiles) {
+      // One stream feeds the cache and the destination: no second pass over the bytes.
+      const cache = this.cache;
+      let how = "downloaded" as CacheOutcome;
+      const open = async () => {
+        const through = await cache.openThrough(this.src, desc, { signal, onBytes });
+        how = through.how;
+        return through.body;
+      };
+      await this.pushSlot(() => this.dst.push(desc, open, signal));
+      progress?.blobDone?.(desc, how === "cached" ? "cached" : "transferred");
+      return;
+    }
     if (this.cache) {
       const how = await this.cache.ensure(this.src, desc, { signal, onBytes });
       const sized = desc.size >= 0 ? desc : { ...desc, size: await this.cache.size(desc) };

@@ -85,6 +85,11 @@ export class LayoutWriter implements WritableTarget {
     await this.sink.write(path, desc.size, body.pipe(verifier));
   }
 
+  /** True for a directory layout, where a cached blob is hard-linked rather than written. */
+  get prefersFiles(): boolean {
+    return this.sink.linksFiles;
+  }
+
   /** A blob that is a local file (the cache): hard-linked into a directory layout, streamed into a tar. */
   async pushFile(desc: Descriptor, path: string): Promise<void> {
     await this.start();

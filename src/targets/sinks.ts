@@ -15,6 +15,8 @@ import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js"
 /** Receives the files of a layout. */
 export interface FileSink {
   readonly sequential: boolean;
+  /** True when {@link writeFile} hard-links instead of copying bytes. */
+  readonly linksFiles: boolean;
   /** True when the file is already there (an existing layout being added to). */
   has(path: string): Promise<boolean>;
   /** Writes a file of known size from a stream. */
@@ -30,6 +32,7 @@ export interface FileSink {
 /** A directory: a new one (built beside, renamed at commit) or an existing OCI layout (updated in place). */
 export class DirSink implements FileSink {
   readonly sequential = false;
+  readonly linksFiles = true;
   private readonly added: string[] = [];
 
   private constructor(

@@ -65,6 +65,7 @@ export function ustarHeader(name: string, size: number, mtime: number): Buffer {
 /** The region-writing tar sink. */
 export class RegionTarSink implements FileSink {
   readonly sequential = false;
+  readonly linksFiles = false;
   private end = 0;
   private readonly members = new Set<string>();
   private readonly mtime = Date.now();

@@ -68,6 +68,12 @@ export interface WritableTarget {
   /** Optional: stores a blob that is already a local file (a hard link where possible). */
   pushFile?(desc: Descriptor, path: string, signal?: AbortSignal): Promise<void>;
   /**
+   * True when {@link pushFile} costs less than writing the bytes (it hard-links): the copy
+   * engine then completes a blob in the cache first and hands over the file, instead of
+   * writing the cache and the target from one stream.
+   */
+  readonly prefersFiles?: boolean;
+  /**
    * Names a manifest or index that was pushed: a tag in a registry, an `index.json` entry
    * with `org.opencontainers.image.ref.name` in a layout, `RepoTags` in a docker archive.
    * `ref` is what the user asked for (a tag, or a full reference for archives).

@@ -79,3 +79,51 @@ test("a wrong partial file is thrown away and the blob downloaded from the first
     assert.ok(readFileSync(cache.path(desc.digest)).equals(content));
   }
 });
+
+async function drain(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test("openThrough streams a download while keeping it; the next call reads the cache", async () => {
+  const cache = cacheWithPartial(undefined);
+  const src = source();
+  const first = await cache.openThrough(src, desc);
+  assert.equal(first.how, "downloaded");
+  assert.ok((await drain(first.body)).equals(content));
+  assert.ok(readFileSync(cache.path(desc.digest)).equals(content));
+  assert.ok(!existsSync(`${cache.path(desc.digest)}.partial`) && !existsSync(`${cache.path(desc.digest)}.lock`));
+  const second = await cache.openThrough(src, desc);
+  assert.equal(second.how, "cached");
+  assert.ok((await drain(second.body)).equals(content));
+  assert.deepEqual(src.offsets, [0], "one download");
+});
+
+test("openThrough: a reader that stops early leaves a resumable partial file and no lock", async () => {
+  const cache = cacheWithPartial(undefined);
+  const big = Buffer.alloc(8 << 20, 7);
+  const bigDesc: Descriptor = { mediaType: "application/octet-stream", digest: `sha256:${createHash("sha256").update(big).digest("hex")}`, size: big.length };
+  const chunked: ReadableTarget = { ...source(), fetch: (_d, o: FetchOptions = {}) => Promise.resolve({ body: Readable.from(chunksOf(big.subarray(o.offset ?? 0))), offset: o.offset ?? 0 }) };
+  const { body } = await cache.openThrough(chunked, bigDesc);
+  for await (const _ of body) break;
+  await new Promise((r) => setTimeout(r, 50));
+  const final = cache.path(bigDesc.digest);
+  assert.ok(!existsSync(`${final}.lock`), "lock released");
+  assert.ok(!existsSync(final));
+  assert.equal(await cache.ensure(chunked, bigDesc), "resumed");
+  assert.ok(readFileSync(final).equals(big));
+});
+
+test("openThrough: wrong bytes fail the stream and leave nothing in the cache", async () => {
+  const cache = cacheWithPartial(undefined);
+  const wrong: ReadableTarget = { ...source(), fetch: () => Promise.resolve({ body: Readable.from([Buffer.alloc(content.length)]), offset: 0 }) };
+  const { body } = await cache.openThrough(wrong, desc);
+  await assert.rejects(drain(body), /DigestMismatch|hashes to/);
+  const final = cache.path(desc.digest);
+  assert.ok(!existsSync(final) && !existsSync(`${final}.partial`) && !existsSync(`${final}.lock`));
+});
+
+function* chunksOf(b: Buffer): Generator<Buffer> {
+  for (let i = 0; i < b.length; i += 64 * 1024) yield b.subarray(i, i + 64 * 1024);
+}
