@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { Readable } from "node:stream";
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request as undiciRequest, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { undici } from "./undici.js";
 import { AbortedError, OcidistError, UsageError } from "../errors.js";
 import { redactUrl } from "./redact.js";
 import { parseRetryAfter, backoffDelay, isRetriableStatus, isRetriableNetworkError, sleep } from "./retry.js";
@@ -104,11 +105,11 @@ export class Transport {
       } catch {
         throw new UsageError(`invalid proxy URL ${JSON.stringify(redactUrl(options.proxy))}`);
       }
-      this.dispatcher = new ProxyAgent({ ...common, uri: proxyUrl.toString(), requestTls: tls });
+      this.dispatcher = new undici.ProxyAgent({ ...common, uri: proxyUrl.toString(), requestTls: tls });
     } else if (process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy) {
-      this.dispatcher = new EnvHttpProxyAgent({ ...common, requestTls: tls });
+      this.dispatcher = new undici.EnvHttpProxyAgent({ ...common, requestTls: tls });
     } else {
-      this.dispatcher = new Agent(common);
+      this.dispatcher = new undici.Agent(common);
     }
   }
 
@@ -190,11 +191,13 @@ export class Transport {
     const allHeaders: Record<string, string> = { "user-agent": this.options.userAgent ?? "ocidist", ...headers };
     let r: Dispatcher.ResponseData;
     try {
-      r = await undiciRequest(url, {
+      const target = new URL(url);
+      r = await this.dispatcher.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
         method,
         headers: allHeaders,
         body: body as Dispatcher.DispatchOptions["body"],
-        dispatcher: this.dispatcher,
         signal,
       });
     } catch (err) {

@@ -1,0 +1,51 @@
+/**
+ * The parts of undici the transport uses — the agents and the `request` API — loaded
+ * without undici's entry point, which also loads fetch, WebSocket, EventSource, caches and
+ * mocks: about 90 ms of every start-up of the CLI. undici's package has no `exports` map,
+ * so its files can be required directly; should their layout change in a later release,
+ * the entry point is loaded instead and everything works as before, only slower to start.
+ * @module
+ */
+import { createRequire } from "node:module";
+import type * as Undici from "undici";
+
+/** The undici classes the transport builds its dispatcher from. */
+export interface UndiciParts {
+  Agent: typeof Undici.Agent;
+  ProxyAgent: typeof Undici.ProxyAgent;
+  EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent;
+  /** True when the parts were loaded without the entry point. */
+  direct: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+function loadDirect(): UndiciParts {
+  const Dispatcher = require("undici/lib/dispatcher/dispatcher.js") as { prototype: object };
+  const api = require("undici/lib/api/index.js") as Record<string, unknown>;
+  const parts = {
+    Agent: require("undici/lib/dispatcher/agent.js") as typeof Undici.Agent,
+    ProxyAgent: require("undici/lib/dispatcher/proxy-agent.js") as typeof Undici.ProxyAgent,
+    EnvHttpProxyAgent: require("undici/lib/dispatcher/env-http-proxy-agent.js") as typeof Undici.EnvHttpProxyAgent,
+  };
+  const classes = [Dispatcher, parts.Agent, parts.ProxyAgent, parts.EnvHttpProxyAgent];
+  if (classes.some((c) => typeof c !== "function") || typeof api.request !== "function" || typeof api.connect !== "function") {
+    throw new Error("undici's file layout changed");
+  }
+  // What undici's entry point does: the request, stream, pipeline, upgrade and connect
+  // methods live on every dispatcher (ProxyAgent's CONNECT needs them too).
+  if (!("request" in Dispatcher.prototype)) Object.assign(Dispatcher.prototype, api);
+  return { ...parts, direct: true };
+}
+
+function load(): UndiciParts {
+  try {
+    return loadDirect();
+  } catch {
+    const u = require("undici") as typeof Undici;
+    return { Agent: u.Agent, ProxyAgent: u.ProxyAgent, EnvHttpProxyAgent: u.EnvHttpProxyAgent, direct: false };
+  }
+}
+
+/** undici's agents, loaded once. */
+export const undici: UndiciParts = load();
