@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBenchImage } from "./image.js";
@@ -52,8 +53,11 @@ async function fresh(dir: string): Promise<string> {
   return dir;
 }
 
+/** Extra flags for every timed ocidist run, to compare settings: `OCIDIST_BENCH_FLAGS="--jobs 8"`. */
+const extraFlags = (process.env.OCIDIST_BENCH_FLAGS ?? "").split(" ").filter(Boolean);
+
 function ocidist(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return timed(process.execPath, [cli, "--progress", "none", ...args], env);
+  return timed(process.execPath, [cli, "--progress", "none", ...extraFlags, ...args], env);
 }
 
 /** Runs `once` three times (after `prepare` each time) and keeps the median run. */
@@ -83,38 +87,51 @@ async function main(): Promise<void> {
     await ocidist(["push", `oci:${small.layout}:latest`, smallRef]);
     const rows: string[][] = [];
     const mb = large.totalBytes / 1e6;
-    const add = (what: string, r: Run, bytes = large.totalBytes) =>
-      rows.push([what, r.seconds.toFixed(2), ((bytes / 1e6) / r.seconds).toFixed(0), r.maxRssMb ? r.maxRssMb.toFixed(0) : "—"]);
+    // OCIDIST_BENCH_ONLY=copy runs only the rows whose name contains "copy".
+    const only = process.env.OCIDIST_BENCH_ONLY;
+    const add = async (what: string, run: () => Promise<Run>, bytes = large.totalBytes) => {
+      if (only && !what.includes(only)) return;
+      const r = await run();
+      rows.push([what, r.seconds.toFixed(2), bytes > 0 ? ((bytes / 1e6) / r.seconds).toFixed(0) : "—", r.maxRssMb ? r.maxRssMb.toFixed(0) : "—"]);
+    };
 
     const out = await fresh(join(work, "out"));
     const cache = join(work, "cache");
     const cold = () => fresh(cache);
-    add("ocidist pull → docker-archive", await median(() => ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", cache]), cold));
-    add("ocidist pull --no-cache → docker-archive", await median(() => ocidist(["pull", bigRef, "--no-cache", "-o", join(out, "b.tar")])));
-    add("ocidist pull → OCI layout", await median(() => ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", cache]), async () => {
+    await add("ocidist pull → docker-archive", () => median(() => ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", cache]), cold));
+    await add("ocidist pull --no-cache → docker-archive", () => median(() => ocidist(["pull", bigRef, "--no-cache", "-o", join(out, "b.tar")])));
+    await add("ocidist pull → OCI layout", () => median(() => ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", cache]), async () => {
       await cold();
       await rm(join(out, "layout"), { recursive: true, force: true });
     }));
     const urls = large.blobs.map((d) => `http://${open.host}/v2/bench/large/blobs/${d}`).join("\n");
-    add("baseline: curl piped to sha256sum, 4 in parallel", await median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: urls })));
+    await add("baseline: curl piped to sha256sum, 4 in parallel", () => median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: urls })));
     if (existsSync("/usr/bin/skopeo")) {
-      add("skopeo copy → docker-archive", await median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]), () => rm(join(out, "skopeo.tar"), { force: true })));
+      await add("skopeo copy → docker-archive", () => median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]), () => rm(join(out, "skopeo.tar"), { force: true })));
     }
-    add("ocidist pull, 64 small layers → docker-archive", await median(() => ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", cache]), cold), small.totalBytes);
-    add("ocidist pull, 64 small layers → OCI layout", await median(() => ocidist(["pull", smallRef, "--format", "oci", "-o", join(out, "small-layout"), "--cache-dir", cache]), async () => {
+    await add("ocidist pull, 64 small layers → docker-archive", () => median(() => ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", cache]), cold), small.totalBytes);
+    await add("ocidist pull, 64 small layers → OCI layout", () => median(() => ocidist(["pull", smallRef, "--format", "oci", "-o", join(out, "small-layout"), "--cache-dir", cache]), async () => {
       await cold();
       await rm(join(out, "small-layout"), { recursive: true, force: true });
     }), small.totalBytes);
     const smallUrls = small.blobs.map((d) => `http://${open.host}/v2/bench/small/blobs/${d}`).join("\n");
-    add("baseline, 64 small layers", await median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: smallUrls })), small.totalBytes);
-    const start = await median(() => ocidist(["--version"]));
-    rows.push(["ocidist start-up (`--version`)", start.seconds.toFixed(2), "—", start.maxRssMb ? start.maxRssMb.toFixed(0) : "—"]);
+    await add("baseline, 64 small layers", () => median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: smallUrls })), small.totalBytes);
+    await add("ocidist start-up (`--version`)", () => median(() => ocidist(["--version"])), 0);
     let n = 0;
     const copyTo = () => ["copy", bigRef, `${second.host}/bench/copy${n}:latest`];
-    add("ocidist copy registry → registry", await median(() => ocidist(copyTo()), async () => n++));
-    add("ocidist copy again (all skipped)", await median(() => ocidist(copyTo())));
-    const size = (await stat(join(out, "a.tar"))).size;
-    console.log(`\nLarge image: ${large.layers} layers, ${mb.toFixed(0)} MB compressed (archive ${(size / 1e6).toFixed(0)} MB); small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(0)} MB.`);
+    await add("ocidist copy registry → registry", () => median(() => ocidist(copyTo()), async () => n++));
+    await add("ocidist copy again (all skipped)", () => median(() => ocidist(copyTo())));
+    if (existsSync("/usr/bin/skopeo")) {
+      // skopeo remembers where it saw blobs and mounts them; its memory is cleared before each run.
+      const forget = () => Promise.all([join(homedir(), ".local/share/containers/cache"), "/var/lib/containers/cache"].map((d) => rm(d, { recursive: true, force: true })));
+      await add("skopeo copy registry → registry", () => median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${bigRef}`, `docker://${second.host}/bench/skopeo${n}:latest`]), async () => {
+        n++;
+        await forget();
+      }));
+    }
+    const size = (await stat(join(out, "a.tar")).catch(() => undefined))?.size;
+    const archive = size !== undefined ? ` (archive ${(size / 1e6).toFixed(0)} MB)` : "";
+    console.log(`\nLarge image: ${large.layers} layers, ${mb.toFixed(0)} MB compressed${archive}; small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(0)} MB.`);
     console.log(`Machine: ${execFileSync("nproc").toString().trim()} cores, node ${process.version}.\n`);
     console.log("| run | seconds | MB/s | peak RSS (MB) |");
     console.log("|---|---:|---:|---:|");

@@ -210,7 +210,9 @@ class GraphCopy {
         break;
       }
       case "image": {
-        await Promise.all([parsed.manifest.config, ...parsed.manifest.layers].map((b) => this.copyBlob(b)));
+        const blobs = [parsed.manifest.config, ...parsed.manifest.layers];
+        this.options.progress?.plan?.(blobs);
+        await Promise.all(blobs.map((b) => this.copyBlob(b)));
         break;
       }
       case "schema1": {

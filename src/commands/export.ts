@@ -49,6 +49,7 @@ export function register(program: Command): void {
         } else {
           layers = imageManifestOf(parsed, target.refString(at)).layers;
         }
+        display.plan(layers);
         const ready = layers.map((l) => fetchLayer(l));
         for (const r of ready) r.catch(() => undefined);
         async function* inOrder() {

@@ -22,6 +22,8 @@ export class ProgressDisplay implements ProgressListener {
   private total = 0;
   private finished = 0;
   private blobs = 0;
+  /** Digests already in {@link total}. */
+  private readonly counted = new Set<string>();
   private readonly started = Date.now();
   private drawnLines = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -36,15 +38,21 @@ export class ProgressDisplay implements ProgressListener {
     }
   }
 
-  /** Announces the total bytes expected, when known up front. */
-  expect(totalBytes: number, blobs: number): void {
-    this.total = totalBytes;
-    this.blobs = blobs;
+  plan(blobs: Descriptor[]): void {
+    for (const b of blobs) this.count(b);
+  }
+
+  /** Adds a blob to the total, once. */
+  private count(desc: Descriptor): void {
+    if (this.counted.has(desc.digest)) return;
+    this.counted.add(desc.digest);
+    this.total += Math.max(0, desc.size);
+    this.blobs++;
   }
 
   blobStart(desc: Descriptor): void {
     this.active.set(desc.digest, { desc, done: 0 });
-    if (!this.blobs) this.total += Math.max(0, desc.size);
+    this.count(desc);
   }
 
   blobBytes(desc: Descriptor, n: number): void {
@@ -54,8 +62,12 @@ export class ProgressDisplay implements ProgressListener {
   }
 
   blobDone(desc: Descriptor, outcome: BlobOutcome): void {
+    const moved = this.active.get(desc.digest)?.done ?? 0;
     this.active.delete(desc.digest);
+    this.count(desc);
     this.finished++;
+    // The total counts bytes to move: a blob that was already there, cached or mounted leaves it.
+    if (outcome !== "transferred") this.total -= Math.max(0, desc.size) - moved;
     if (this.mode === "plain") {
       this.line(`${outcome.padEnd(11)} ${desc.digest}  ${formatBytes(desc.size)}`);
     }

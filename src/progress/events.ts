@@ -9,6 +9,12 @@ export type BlobOutcome = "transferred" | "cached" | "exists" | "mounted";
 
 /** Receives transfer events; every method is optional. */
 export interface ProgressListener {
+  /**
+   * The blobs an image needs (its config and layers), announced when its manifest is read
+   * and before any of them moves, so that a display knows the total up front. A blob may
+   * be announced more than once (images that share it).
+   */
+  plan?(blobs: Descriptor[]): void;
   /** A blob starts moving; `size` is -1 when unknown. */
   blobStart?(desc: Descriptor): void;
   /** Bytes of a blob moved (downloaded or uploaded). */
