@@ -6,32 +6,56 @@
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "./version.js";
 import { EXIT_USAGE } from "./cli/exit.js";
-import { register as registerTags } from "./commands/tags.js";
-import { register as registerManifest } from "./commands/manifest.js";
-import { register as registerDigest } from "./commands/digest.js";
-import { register as registerInspect } from "./commands/inspect.js";
-import { register as registerConfig } from "./commands/config.js";
-import { register as registerBlob } from "./commands/blob.js";
-import { register as registerReferrers } from "./commands/referrers.js";
-import { register as registerToken } from "./commands/token.js";
-import { register as registerLogin } from "./commands/login.js";
-import { register as registerPull } from "./commands/pull.js";
-import { register as registerCache } from "./commands/cache.js";
-import { register as registerCopy } from "./commands/copy.js";
-import { register as registerTag } from "./commands/tag.js";
-import { register as registerExport } from "./commands/export.js";
-import { register as registerFiles } from "./commands/files.js";
-import { register as registerRatelimit } from "./commands/ratelimit.js";
-import { register as registerVerify } from "./commands/verify.js";
-import { register as registerScript } from "./commands/script.js";
-import { register as registerHub } from "./commands/hub.js";
+
+/** A command module: it adds its commands to the program. */
+type CommandModule = { register: (program: Command) => void };
+
+/**
+ * Every command module with the top-level commands it registers, in the order `--help`
+ * lists them. Only the modules of the commands named on the command line are loaded (all
+ * of them for help and for anything unknown), which keeps start-up short.
+ */
+const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] = [
+  [["tags", "catalog"], () => import("./commands/tags.js")],
+  [["manifest"], () => import("./commands/manifest.js")],
+  [["digest"], () => import("./commands/digest.js")],
+  [["inspect"], () => import("./commands/inspect.js")],
+  [["config"], () => import("./commands/config.js")],
+  [["blob"], () => import("./commands/blob.js")],
+  [["referrers"], () => import("./commands/referrers.js")],
+  [["token"], () => import("./commands/token.js")],
+  [["pull"], () => import("./commands/pull.js")],
+  [["copy", "push"], () => import("./commands/copy.js")],
+  [["tag", "delete"], () => import("./commands/tag.js")],
+  [["export"], () => import("./commands/export.js")],
+  [["files"], () => import("./commands/files.js")],
+  [["login", "logout"], () => import("./commands/login.js")],
+  [["ratelimit"], () => import("./commands/ratelimit.js")],
+  [["verify"], () => import("./commands/verify.js")],
+  [["script"], () => import("./commands/script.js")],
+  [["hub"], () => import("./commands/hub.js")],
+  [["cache"], () => import("./commands/cache.js")],
+];
+
+/**
+ * The modules to load for these arguments: those of every command name among them (a
+ * value that happens to equal a command name only loads one module more), else all.
+ */
+function modulesFor(args: readonly string[] | undefined): (() => Promise<CommandModule>)[] {
+  const named = args ? COMMAND_MODULES.filter(([names]) => names.some((n) => args.includes(n))) : [];
+  return (named.length ? named : COMMAND_MODULES).map(([, load]) => load);
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Builds the program with every command and global option. */
-export function buildProgram(): Command {
+/**
+ * Builds the program with the global options and the commands that `args` (the arguments
+ * after the script) name, or every command when `args` is absent or names none.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
+  const modules = await Promise.all(modulesFor(args).map((load) => load()));
   const program = new Command("ocidist")
     .description("A client for OCI and Docker container registries: inspect, pull, push, copy and export images and artifacts without docker.")
     .version(VERSION, "--version", "print the version")
@@ -53,32 +77,14 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`ocidist: ${str.replace(/^error: /, "").trim()}\n`) })
     .exitOverride();
-  registerTags(program);
-  registerManifest(program);
-  registerDigest(program);
-  registerInspect(program);
-  registerConfig(program);
-  registerBlob(program);
-  registerReferrers(program);
-  registerToken(program);
-  registerPull(program);
-  registerCopy(program);
-  registerTag(program);
-  registerExport(program);
-  registerFiles(program);
-  registerLogin(program);
-  registerRatelimit(program);
-  registerVerify(program);
-  registerScript(program);
-  registerHub(program);
-  registerCache(program);
+  for (const m of modules) m.register(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(`ocidist: ${str.replace(/^error: /, "").trim()}\n`) });
   return program;
 }
 
 /** Runs the CLI with `argv` (node, script, ...args). */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -219,3 +219,25 @@ describe("errors", () => {
     }
   });
 });
+
+describe("command line", () => {
+  test("--help lists every command of CLI.md; each command's help loads alone; --version prints the version", async () => {
+    const help = await ocidist(["--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    const listed = [...help.out.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]);
+    const contract = ["tags", "catalog", "manifest", "digest", "inspect", "config", "blob", "referrers", "pull", "copy", "push", "tag", "delete", "export", "files", "token", "login", "logout", "hub", "ratelimit", "script", "verify"];
+    for (const c of contract) assert.ok(listed.includes(c), `--help lists ${c}`);
+    for (const c of contract) {
+      const one = await ocidist([c, "--help"]);
+      assert.equal(one.code, 0, `${c} --help: ${one.stderr}`);
+      assert.match(one.out, new RegExp(`^Usage: ocidist ${c} `, "m"));
+    }
+    const sub = await ocidist(["hub", "tags", "--help"]);
+    assert.match(sub.out, /^Usage: ocidist hub tags /m);
+    const version = await ocidist(["--version"]);
+    assert.match(version.out, /^\d+\.\d+\.\d+\n$/);
+    const unknown = await ocidist(["pul", "x"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'pul'/);
+  });
+});
