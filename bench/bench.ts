@@ -60,11 +60,13 @@ function ocidist(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return timed(process.execPath, [cli, "--progress", "none", ...extraFlags, ...args], env);
 }
 
-/** Runs `once` three times (after `prepare` each time) and keeps the median run. */
+/** Runs `once` three times (after `prepare` and a `sync` each time) and keeps the median run. */
 async function median(once: () => Promise<Run>, prepare: () => Promise<unknown> = async () => undefined): Promise<Run> {
   const runs: Run[] = [];
   for (let i = 0; i < 3; i++) {
     await prepare();
+    // Written-back pages of the previous run must not compete with this one.
+    execFileSync("sync");
     runs.push(await once());
   }
   runs.sort((a, b) => a.seconds - b.seconds);
