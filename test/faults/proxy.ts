@@ -21,7 +21,9 @@ export type Fault =
   | { kind: "oversize" }
   | { kind: "invalid-json" }
   | { kind: "corrupt" }
-  | { kind: "extend" };
+  | { kind: "extend" }
+  /** Answers with this document instead of asking the registry (content no real registry stores). */
+  | { kind: "serve"; contentType: string; body: Buffer; digest: string };
 
 /** A rule: which requests, how many times, what fault. */
 export interface Rule {
@@ -94,6 +96,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const fault = rule?.fault;
     if (fault?.kind === "status") {
       return send(res, fault.status, { "content-type": "application/json", ...(fault.retryAfter ? { "retry-after": fault.retryAfter } : {}) }, Buffer.from(JSON.stringify({ errors: [{ code: fault.status === 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE", message: "injected" }] })));
+    }
+    if (fault?.kind === "serve") {
+      const headers = { "content-type": fault.contentType, "docker-content-digest": fault.digest };
+      return send(res, 200, req.method === "HEAD" ? { ...headers, "x-head-length": String(fault.body.length) } : headers, fault.body);
     }
     if (fault?.kind === "redirect") {
       res.writeHead(307, { location: `http://127.0.0.2:${otherPort}${req.url}`, "content-length": "0" });

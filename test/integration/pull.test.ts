@@ -117,6 +117,30 @@ describe("pull", () => {
     assert.deepEqual(readdirSync(exp).sort(), ["one", "two"]);
   });
 
+  test("schema1 (unsigned) converts too; served by the proxy, as no registry here stores it", async () => {
+    const unsigned = s.schema1!.unsigned;
+    const { startFaultProxy } = await import("../faults/proxy.js");
+    const proxy = await startFaultProxy(rig.registries.open.url);
+    try {
+      const serve = { kind: "serve" as const, contentType: unsigned.mediaType, body: unsigned.bytes, digest: unsigned.digest };
+      proxy.setRules([{ path: new RegExp(`/v2/${s.repos.schema1}/manifests/(unsigned|${unsigned.digest})$`), fault: serve, times: 100 }]);
+      const dir = tempDir();
+      const out = join(dir, "u.tar");
+      const r = await ocidist(["pull", `${proxy.host}/${s.repos.schema1}:unsigned`, "-o", out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await ocidist(["verify", out])).code, 0);
+      const manifest = JSON.parse(execFileSync("tar", ["-xOf", out, "manifest.json"]).toString()) as { Config: string }[];
+      const config = JSON.parse(execFileSync("tar", ["-xOf", out, manifest[0]!.Config]).toString()) as { rootfs: { diff_ids: string[] } };
+      assert.deepEqual(config.rootfs.diff_ids, s.schema1!.layers.map((l) => l.diffId));
+      const exp = join(dir, "rootfs");
+      const e = await ocidist(["export", `${proxy.host}/${s.repos.schema1}@${unsigned.digest}`, exp]);
+      assert.equal(e.code, 0, e.stderr);
+      assert.deepEqual(readdirSync(exp).sort(), ["one", "two"]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test("failures leave nothing at the destination and keep what was there", async () => {
     const dir = tempDir();
     const out = join(dir, "keep.tar");
