@@ -58,6 +58,32 @@ describe("signals and concurrency", () => {
     assert.equal(readFileSync(out, "utf8"), "prior output");
   });
 
+  test("Ctrl-C during a registry-to-registry copy stops within a second and moves no tag", async () => {
+    const { startFaultProxy } = await import("../faults/proxy.js");
+    const proxy = await startFaultProxy(rig.registries.open.url);
+    try {
+      const dst = `${host}/hard/copy-target:v1`;
+      assert.equal((await ocidist(["copy", `${host}/${s.repos.simple}:v1`, dst])).code, 0);
+      const before = (await ocidist(["digest", dst])).out;
+      // One layer stalls half-way, so the copy is surely mid-transfer when it is interrupted.
+      proxy.setRules([{ method: "GET", path: /\/blobs\/sha256:/, fault: { kind: "stall", ms: 60_000 }, times: 1 }]);
+      const home = tempDir("ocidist-home-");
+      const child = spawn(process.execPath, [CLI, "--progress", "none", "copy", `${proxy.host}/hard/big:v1`, dst], { env: isolatedEnv(home) });
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && proxy.injected === 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 200));
+      const sent = Date.now();
+      child.kill("SIGINT");
+      const code = await new Promise<number | null>((r) => child.on("close", r));
+      const took = Date.now() - sent;
+      assert.equal(code, 130);
+      assert.ok(took < 1500, `stopped in ${took} ms`);
+      assert.equal((await ocidist(["digest", dst])).out, before, "the tag still names what it named before");
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test("two processes pulling into the same cache at once both succeed and agree", async () => {
     const home = tempDir("ocidist-home-");
     const run = (name: string) => ocidist(["pull", `${host}/hard/big:v1`, "-o", join(home, name), "--json"], { home });
