@@ -122,10 +122,13 @@ export class CliContext {
     throw new UsageError(`--progress wants auto, tty, plain or none, not ${JSON.stringify(p)}`);
   }
 
-  /** The credential store: flags for the named registries, then docker's config.json. */
-  async credentials(registries: string[]): Promise<CredentialStore | undefined> {
+  /**
+   * The credential store: `perRegistry` first (a command's own flags, such as copy's
+   * `--src-creds`), then `-u/-p` for the named registries, then docker's config.json.
+   */
+  async credentials(registries: string[], perRegistry: ReadonlyMap<string, Credential> = new Map()): Promise<CredentialStore | undefined> {
     if (this.opts.anonymous) return undefined;
-    const stores: CredentialStore[] = [];
+    const stores: CredentialStore[] = [...perRegistry].map(([registry, cred]) => new StaticCredentials(registry, cred));
     const { username } = this.opts;
     let password = this.opts.password;
     if (this.opts.passwordStdin) {

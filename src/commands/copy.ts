@@ -11,6 +11,7 @@ import { formatReference } from "../reference.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
+import type { Credential } from "../auth/credentials.js";
 import { formatBytes, printJson } from "../cli/output.js";
 import { openSink, openSource, parseCliLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "./pull.js";
@@ -19,6 +20,33 @@ interface CopyCliOptions {
   referrers?: boolean;
   chunkSize?: string;
   cacheDir?: string;
+  srcCreds?: string;
+  destCreds?: string;
+}
+
+/** `USER:PASSWORD` of `--src-creds` / `--dest-creds`, for the registry of `loc`. */
+function flagCredential(flag: string, text: string, loc: Location): [string, Credential] {
+  if (loc.kind !== "registry") throw new UsageError(`${flag} is for a registry, and ${describe(loc)} is not one`);
+  const colon = text.indexOf(":");
+  if (colon <= 0) throw new UsageError(`${flag} wants USER:PASSWORD`);
+  return [loc.reference!.registry, { username: text.slice(0, colon), password: text.slice(colon + 1) }];
+}
+
+/** Credentials given per side of a copy; both sides on one registry must agree. */
+function sideCredentials(src: Location, dst: Location, opts: CopyCliOptions): Map<string, Credential> {
+  const sides = [
+    ...(opts.srcCreds !== undefined ? [flagCredential("--src-creds", opts.srcCreds, src)] : []),
+    ...(opts.destCreds !== undefined ? [flagCredential("--dest-creds", opts.destCreds, dst)] : []),
+  ];
+  const out = new Map<string, Credential>();
+  for (const [registry, cred] of sides) {
+    const other = out.get(registry);
+    if (other && (other.username !== cred.username || other.password !== cred.password)) {
+      throw new UsageError(`source and destination are both on ${registry}: one set of credentials serves both`);
+    }
+    out.set(registry, cred);
+  }
+  return out;
 }
 
 /** The name the copy gets at the destination. */
@@ -38,7 +66,9 @@ function describe(loc: Location): string {
 
 async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
   const display = new ProgressDisplay(ctx.progress);
-  await ctx.client(registriesOf(src, dst));
+  const registries = registriesOf(src, dst);
+  const sides = sideCredentials(src, dst, opts);
+  await ctx.client(registries, sides.size ? await ctx.credentials(registries, sides) : undefined);
   const sameRegistry = src.kind === "registry" && dst.kind === "registry" && src.reference!.registry === dst.reference!.registry;
   const chunkSize = opts.chunkSize ? Number(opts.chunkSize) : 0;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
@@ -85,7 +115,9 @@ export function register(program: Command): void {
       .command("copy")
       .summary("copy an image or index between any two locations, digests kept")
       .argument("<src>", "REF, docker://REF, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")
-      .argument("<dst>", "same forms as SRC"),
+      .argument("<dst>", "same forms as SRC")
+      .option("--src-creds <user:password>", "credentials for the source registry only (else -u/-p, then config.json)")
+      .option("--dest-creds <user:password>", "credentials for the destination registry only (else -u/-p, then config.json)"),
   ).action(
     action(async (ctx, srcText: string, dstText: string, opts: CopyCliOptions) => {
       await run(ctx, await parseCliLocation(srcText), await parseCliLocation(dstText), opts);

@@ -121,6 +121,30 @@ describe("push with token auth, tag and delete", () => {
     assert.equal(await digestAt(`${reg.host}/alice/pushed:v1`, ["-u", "alice", "-p", "alice-secret"]), s.simple.manifest.digest);
   });
 
+  test("--src-creds and --dest-creds give each side of a copy its own credentials", async () => {
+    const basic = rig.registries.basic.host;
+    const token = rig.registries.token.host;
+    const tls = ["--ca-file", rig.caFile];
+    const seeded = await ocidist(["copy", `${src}/${s.repos.simple}:v1`, `${basic}/sides/simple:v1`, "--dest-creds", "alice:alice-secret", ...tls]);
+    assert.equal(seeded.code, 0, seeded.stderr);
+    // -u/-p (alice) would serve both sides; the per-side flags win over them.
+    const both = ["-u", "alice", "-p", "alice-secret", ...tls];
+    const ok = await ocidist(["copy", `${basic}/sides/simple:v1`, `${token}/bob/sides:v1`, "--src-creds", "bob:bob-secret", "--dest-creds", "bob:bob-secret", ...both]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(await digestAt(`${token}/bob/sides:v1`, both), s.simple.manifest.digest);
+    const denied = await ocidist(["copy", `${basic}/sides/simple:v1`, `${token}/alice/sides:v1`, "--dest-creds", "bob:bob-secret", ...both]);
+    assert.equal(denied.code, 1, "bob may not push to alice/, though -u alice could");
+    assert.match(denied.stderr, /alice\/sides/);
+    const wrongSource = await ocidist(["copy", `${basic}/sides/simple:v1`, `${token}/bob/sides2:v1`, "--src-creds", "alice:wrong", "--dest-creds", "bob:bob-secret", ...tls]);
+    assert.equal(wrongSource.code, 1);
+    const clash = await ocidist(["copy", `${token}/bob/sides:v1`, `${token}/bob/other:v1`, "--src-creds", "alice:alice-secret", "--dest-creds", "bob:bob-secret", ...tls]);
+    assert.equal(clash.code, 2);
+    assert.match(clash.stderr, /one set of credentials serves both/);
+    const local = await ocidist(["copy", `oci:${tempDir()}`, `${token}/bob/x:v1`, "--src-creds", "bob:bob-secret"]);
+    assert.equal(local.code, 2);
+    assert.match(local.stderr, /--src-creds is for a registry/);
+  });
+
   test("tag adds names without moving blobs; delete removes by digest", async () => {
     const reg = rig.registries.open.host;
     assert.equal((await ocidist(["copy", `${reg}/${s.repos.simple}:v1`, `${reg}/tagged/simple:v1`])).code, 0);
