@@ -109,9 +109,14 @@ export class BlobCache {
     }
   }
 
-  /** Downloads into the partial file while yielding the same bytes; releases the lock at the end. */
+  /**
+   * Downloads into the partial file while yielding the same bytes; releases the lock when
+   * the stream ends, fails or is destroyed (even before its first read).
+   */
   private tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, options: EnsureOptions): Readable {
     const partial = `${final}.partial`;
+    let released: Promise<void> | undefined;
+    const release = () => (released ??= unlock());
     async function* flow(): AsyncGenerator<Buffer> {
       let body: Readable | undefined;
       let file: WriteStream | undefined;
@@ -137,10 +142,13 @@ export class BlobCache {
           discard(body);
           file?.destroy();
         }
-        await unlock();
+        await release();
       }
     }
-    return markVerified(Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 20 }));
+    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 20 });
+    // A generator destroyed before it started never runs its finally block.
+    out.once("close", () => void release());
+    return markVerified(out);
   }
 
   /** Re-hashes a cached blob; a damaged one is removed and reported. @throws DigestMismatchError */

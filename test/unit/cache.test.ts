@@ -127,3 +127,13 @@ test("openThrough: wrong bytes fail the stream and leave nothing in the cache", 
 function* chunksOf(b: Buffer): Generator<Buffer> {
   for (let i = 0; i < b.length; i += 64 * 1024) yield b.subarray(i, i + 64 * 1024);
 }
+
+test("openThrough: a stream discarded before its first read releases the lock", async () => {
+  const cache = cacheWithPartial(undefined);
+  const src = source();
+  const { body } = await cache.openThrough(src, desc);
+  body.destroy();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!existsSync(`${cache.path(desc.digest)}.lock`), "lock released");
+  assert.equal(await cache.ensure(src, desc), "downloaded");
+});
