@@ -37,6 +37,22 @@ before(async () => {
   await pushImage(rig, rig.registries.open, "hard/big", img, ["v1"]);
 });
 
+/**
+ * Runs ocidist with `args`, sends SIGINT once `ready()` holds, and checks that it exits
+ * with 130 within a second and a half.
+ */
+async function interruptWhen(args: string[], home: string, ready: () => boolean): Promise<void> {
+  const child = spawn(process.execPath, [CLI, "--progress", "none", ...args], { env: isolatedEnv(home) });
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && !ready()) await new Promise((r) => setTimeout(r, 5));
+  const sent = Date.now();
+  child.kill("SIGINT");
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const took = Date.now() - sent;
+  assert.equal(code, 130);
+  assert.ok(took < 1500, `stopped in ${took} ms`);
+}
+
 describe("signals and concurrency", () => {
   test("Ctrl-C during a pull stops within a second, removes temporary files, keeps the prior output", async () => {
     const home = tempDir("ocidist-home-");
@@ -44,16 +60,8 @@ describe("signals and concurrency", () => {
     mkdirSync(outDir);
     const out = join(outDir, "img.tar");
     writeFileSync(out, "prior output");
-    const child = spawn(process.execPath, [CLI, "--progress", "none", "pull", `${host}/hard/big:v1`, "-o", out], { env: isolatedEnv(home) });
     const blobs = join(home, "cache", "blobs", "sha256");
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !(existsSync(blobs) && readdirSync(blobs).some((f) => f.endsWith(".partial")))) await new Promise((r) => setTimeout(r, 5));
-    const sent = Date.now();
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((r) => child.on("close", r));
-    const took = Date.now() - sent;
-    assert.equal(code, 130);
-    assert.ok(took < 1500, `stopped in ${took} ms`);
+    await interruptWhen(["pull", `${host}/hard/big:v1`, "-o", out], home, () => existsSync(blobs) && readdirSync(blobs).some((f) => f.endsWith(".partial")));
     assert.deepEqual(readdirSync(outDir), ["img.tar"], "no temporary litter beside the output");
     assert.equal(readFileSync(out, "utf8"), "prior output");
   });
@@ -67,17 +75,11 @@ describe("signals and concurrency", () => {
       const before = (await ocidist(["digest", dst])).out;
       // One layer stalls half-way, so the copy is surely mid-transfer when it is interrupted.
       proxy.setRules([{ method: "GET", path: /\/blobs\/sha256:/, fault: { kind: "stall", ms: 60_000 }, times: 1 }]);
-      const home = tempDir("ocidist-home-");
-      const child = spawn(process.execPath, [CLI, "--progress", "none", "copy", `${proxy.host}/hard/big:v1`, dst], { env: isolatedEnv(home) });
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && proxy.injected === 0) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, 200));
-      const sent = Date.now();
-      child.kill("SIGINT");
-      const code = await new Promise<number | null>((r) => child.on("close", r));
-      const took = Date.now() - sent;
-      assert.equal(code, 130);
-      assert.ok(took < 1500, `stopped in ${took} ms`);
+      let stalledAt = 0;
+      await interruptWhen(["copy", `${proxy.host}/hard/big:v1`, dst], tempDir("ocidist-home-"), () => {
+        if (proxy.injected > 0) stalledAt ||= Date.now();
+        return stalledAt > 0 && Date.now() - stalledAt > 200;
+      });
       assert.equal((await ocidist(["digest", dst])).out, before, "the tag still names what it named before");
     } finally {
       await proxy.close();
