@@ -143,8 +143,10 @@ class GraphCopy {
     }
     progress?.blobStart?.(desc);
     const onBytes = (n: number) => progress?.blobBytes?.(desc, n);
-    if (this.cache && desc.size >= 0 && !this.dst.prefersFiles) {
-      // One stream feeds the cache and the destination: no second pass over the bytes.
+    if (this.cache && desc.size >= 0 && !this.dst.prefersFiles && !this.dst.sequential) {
+      // One stream feeds the cache and the destination: no second pass over the bytes. (A
+      // sequential destination takes one push at a time, so there downloads finish in the
+      // cache first, in parallel, and are pushed from it in turn.)
       const cache = this.cache;
       let how = "downloaded" as CacheOutcome;
       const open = async () => {
