@@ -53,11 +53,11 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   if (delivered > 0 && options.seed) await options.seed(verifier);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   verified.add(out);
+  verifier.pipe(out);
+  verifier.on("error", (err) => out.destroy(err));
   if (desc.size >= 0 && delivered >= desc.size) {
     // The earlier bytes are the whole blob: nothing to fetch (registries answer a range
     // that starts at the end by breaking the connection). Ending the verifier checks them.
-    verifier.pipe(out);
-    verifier.on("error", (err) => out.destroy(err));
     verifier.end();
     return out;
   }
@@ -102,8 +102,6 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
       }
     }
   };
-  verifier.pipe(out);
-  verifier.on("error", (err) => out.destroy(err));
   pump().catch((err: Error) => {
     verifier.destroy(err);
     out.destroy(err);

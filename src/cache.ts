@@ -98,8 +98,9 @@ export class BlobCache {
       try {
         if (await this.has(desc)) return { body: this.openVerified(desc), how: "cached" };
         if ((await partialSize(`${final}.partial`, desc)) > 0) {
+          // Completed and verified just now, under the lock: no second hash pass.
           const how = await this.download(source, desc, final, options);
-          return { body: this.openVerified(desc), how };
+          return { body: markVerified(this.open(desc)), how };
         }
         handedOver = true;
         return { body: this.tee(source, desc, final, unlock, options), how: "downloaded" };

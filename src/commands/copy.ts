@@ -67,8 +67,7 @@ function describe(loc: Location): string {
 async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
   const display = new ProgressDisplay(ctx.progress);
   const registries = registriesOf(src, dst);
-  const sides = sideCredentials(src, dst, opts);
-  await ctx.client(registries, sides.size ? await ctx.credentials(registries, sides) : undefined);
+  await ctx.client(registries, await ctx.credentials(registries, sideCredentials(src, dst, opts)));
   const sameRegistry = src.kind === "registry" && dst.kind === "registry" && src.reference!.registry === dst.reference!.registry;
   const chunkSize = opts.chunkSize ? Number(opts.chunkSize) : 0;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
