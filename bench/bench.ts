@@ -28,9 +28,12 @@ const cli = join(root, "dist", "src", "cli.js");
 interface Run {
   seconds: number;
   maxRssMb?: number;
+  /** CPU seconds in user and system mode (ocidist reports them). */
+  userSeconds?: number;
+  systemSeconds?: number;
 }
 
-/** Runs a command, returning its wall time and (for ocidist) its peak RSS. */
+/** Runs a command, returning its wall time and (for ocidist) its peak RSS and CPU time. */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolveRun, reject) => {
     const start = process.hrtime.bigint();
@@ -41,8 +44,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
     child.on("close", (code) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`));
-      const m = /maxrss_kb=(\d+)/.exec(err);
-      resolveRun({ seconds, ...(m ? { maxRssMb: Number(m[1]) / 1024 } : {}) });
+      const m = /maxrss_kb=(\d+) user_us=(\d+) system_us=(\d+)/.exec(err);
+      resolveRun({ seconds, ...(m ? { maxRssMb: Number(m[1]) / 1024, userSeconds: Number(m[2]) / 1e6, systemSeconds: Number(m[3]) / 1e6 } : {}) });
     });
   });
 }
@@ -94,7 +97,8 @@ async function main(): Promise<void> {
     const add = async (what: string, run: () => Promise<Run>, bytes = large.totalBytes) => {
       if (only && !what.includes(only)) return;
       const r = await run();
-      rows.push([what, r.seconds.toFixed(2), bytes > 0 ? ((bytes / 1e6) / r.seconds).toFixed(0) : "—", r.maxRssMb ? r.maxRssMb.toFixed(0) : "—"]);
+      const cpu = r.userSeconds !== undefined ? `${r.userSeconds.toFixed(2)} / ${r.systemSeconds!.toFixed(2)}` : "—";
+      rows.push([what, r.seconds.toFixed(2), bytes > 0 ? ((bytes / 1e6) / r.seconds).toFixed(0) : "—", r.maxRssMb ? r.maxRssMb.toFixed(0) : "—", cpu]);
     };
 
     const out = await fresh(join(work, "out"));
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
     const smallUrls = small.blobs.map((d) => `http://${open.host}/v2/bench/small/blobs/${d}`).join("\n");
     await add("baseline, 64 small layers", () => median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: smallUrls })), small.totalBytes);
     await add("ocidist start-up (`digest --help`: one command loaded)", () => median(() => ocidist(["digest", "--help"])), 0);
+    await add("baseline: Node's own start-up (`node -e 0`)", () => median(() => timed(process.execPath, ["-e", "0"])), 0);
     let n = 0;
     const copyTo = () => ["copy", bigRef, `${second.host}/bench/copy${n}:latest`];
     await add("ocidist copy registry → registry", () => median(() => ocidist(copyTo()), async () => n++));
@@ -135,8 +140,8 @@ async function main(): Promise<void> {
     const archive = size !== undefined ? ` (archive ${(size / 1e6).toFixed(0)} MB)` : "";
     console.log(`\nLarge image: ${large.layers} layers, ${mb.toFixed(0)} MB compressed${archive}; small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(0)} MB.`);
     console.log(`Machine: ${execFileSync("nproc").toString().trim()} cores, node ${process.version}.\n`);
-    console.log("| run | seconds | MB/s | peak RSS (MB) |");
-    console.log("|---|---:|---:|---:|");
+    console.log("| run | seconds | MB/s | peak RSS (MB) | CPU s, user / system |");
+    console.log("|---|---:|---:|---:|---:|");
     for (const r of rows) console.log(`| ${r.join(" | ")} |`);
   } finally {
     await rig.stop();
