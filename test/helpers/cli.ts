@@ -44,7 +44,18 @@ export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
   };
 }
 
-/** Runs `ocidist ARGS`; never throws on a non-zero exit. */
+/** A V8 stack frame line, or Node's own dump of an uncaught error: never acceptable on stderr. */
+const STACK_TRACE = /^\s+at .+(?:\(.*:\d+:\d+\)|:\d+:\d+)$|Unhandled 'error' event|node:internal\//m;
+
+/** Throws when stderr holds a stack trace: every CLI failure must be one clear line. */
+export function assertNoStackTrace(stderr: string, args: string[] = []): void {
+  if (STACK_TRACE.test(stderr)) throw new Error(`ocidist ${args.join(" ")} printed a stack trace:\n${stderr}`);
+}
+
+/**
+ * Runs `ocidist ARGS`; never throws on a non-zero exit, but rejects when stderr holds a
+ * stack trace, so every CLI test also checks that no path ends in an unhandled error.
+ */
 export function ocidist(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; home?: string } = {}): Promise<CliResult> {
   const home = options.home ?? tempDir("ocidist-home-");
   return new Promise((resolvePromise, reject) => {
@@ -57,6 +68,12 @@ export function ocidist(args: string[], options: { env?: NodeJS.ProcessEnv; inpu
     child.stdin.end(options.input ?? "");
     child.on("close", (code) => {
       const stdout = Buffer.concat(out);
+      try {
+        assertNoStackTrace(err, args);
+      } catch (e) {
+        reject(e as Error);
+        return;
+      }
       resolvePromise({ code: code ?? -1, stdout, out: stdout.toString("utf8"), stderr: err });
     });
   });
