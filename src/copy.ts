@@ -20,7 +20,7 @@ import { describePlatforms } from "./image.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "./manifest.js";
 import { isManifestMediaType } from "./media-types.js";
 import { formatPlatform, selectPlatform } from "./platform.js";
-import type { ProgressListener } from "./progress/events.js";
+import { cacheOutcome, type ProgressListener } from "./progress/events.js";
 import { convertSchema1 } from "./schema1.js";
 import type { ReadableTarget, WritableTarget } from "./targets/target.js";
 import { limiter } from "./util/limit.js";
@@ -155,7 +155,7 @@ class GraphCopy {
         return through.body;
       };
       await this.pushSlot(() => this.dst.push(desc, open, signal));
-      progress?.blobDone?.(desc, how === "cached" ? "cached" : "transferred");
+      progress?.blobDone?.(desc, cacheOutcome(how));
       return;
     }
     if (this.cache) {
@@ -166,7 +166,7 @@ class GraphCopy {
       const cache = this.cache;
       if (this.dst.pushFile) await this.pushSlot(() => this.dst.pushFile!(sized, cache.path(sized.digest), signal));
       else await this.pushSlot(() => this.dst.push(sized, async () => cache.open(sized), signal));
-      progress?.blobDone?.(desc, how === "cached" ? "cached" : "transferred");
+      progress?.blobDone?.(desc, cacheOutcome(how));
       return;
     }
     const attempts = this.options.attempts ?? 3;

@@ -16,6 +16,7 @@ check curl curl
 check tar tar
 check gzip gzip
 check zstd zstd
+check tmux tmux
 check skopeo skopeo
 check podman podman
 check umoci umoci

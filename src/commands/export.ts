@@ -9,6 +9,7 @@ import { exportRootfs } from "../export/export-rootfs.js";
 import { imageManifestOf, resolveImage } from "../image.js";
 import { parseManifest } from "../manifest.js";
 import { ProgressDisplay } from "../progress/display.js";
+import { cacheOutcome } from "../progress/events.js";
 import { convertSchema1 } from "../schema1.js";
 import { limiter } from "../util/limit.js";
 import { action } from "../cli/action.js";
@@ -36,7 +37,7 @@ export function register(program: Command): void {
           schedule(async () => {
             display.blobStart(l);
             const how = await cache.ensure(target, l, { signal: ctx.signal, onBytes: (n) => display.blobBytes(l, n) });
-            display.blobDone(l, how === "cached" ? "cached" : "transferred");
+            display.blobDone(l, cacheOutcome(how));
           });
         const resolved = await resolveImage(target, at, ctx.platform, ctx.signal);
         let layers: Descriptor[];

@@ -1,19 +1,34 @@
 /**
- * Progress on stderr: on a terminal, a bar per active blob and a total with bytes, speed
- * and ETA, redrawn in place; in logs (`plain`), one line per finished blob; or nothing.
+ * Progress on stderr: on a terminal, a bar per active blob and a total with bytes, rate and
+ * ETA, redrawn in place and fitted to the terminal's width and height at every redraw (a
+ * line that wrapped would make the next redraw move up too few rows and leave stale lines);
+ * in logs (`plain`), one line per finished blob and, while blobs move, a total line every few
+ * seconds; or nothing.
  * @module
  */
 import type { Descriptor } from "../descriptor.js";
 import type { BlobOutcome, ProgressListener } from "./events.js";
 import { formatBytes } from "../cli/output.js";
+import { RateMeter } from "./rate.js";
 
 /** Display modes. */
 export type DisplayMode = "tty" | "plain" | "none";
+
+/** Options of a {@link ProgressDisplay}. */
+export interface DisplayOptions {
+  /** Milliseconds between total lines in `plain` mode (default 5000, `OCIDIST_PROGRESS_INTERVAL_MS`). */
+  plainIntervalMs?: number;
+}
 
 interface Active {
   desc: Descriptor;
   done: number;
 }
+
+/** A terminal-like output: a stream with optional `columns`/`rows`, as `tty.WriteStream` has. */
+type Output = NodeJS.WritableStream & { columns?: number; rows?: number };
+
+const REDRAW_MS = 120;
 
 /** A progress display implementing {@link ProgressListener}. */
 export class ProgressDisplay implements ProgressListener {
@@ -24,18 +39,25 @@ export class ProgressDisplay implements ProgressListener {
   private blobs = 0;
   /** Digests already in {@link total}. */
   private readonly counted = new Set<string>();
-  private readonly started = Date.now();
-  private drawnLines = 0;
+  private readonly rate = new RateMeter();
+  /** Lengths of the lines of the frame on screen, to clear exactly that many rows. */
+  private drawn: number[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly onResize = () => this.draw();
 
   constructor(
     private readonly mode: DisplayMode,
-    private readonly out: NodeJS.WritableStream = process.stderr,
+    private readonly out: Output = process.stderr,
+    options: DisplayOptions = {},
   ) {
     if (mode === "tty") {
-      this.timer = setInterval(() => this.draw(), 120);
-      this.timer.unref();
+      this.timer = setInterval(() => this.draw(), REDRAW_MS);
+      this.out.on("resize", this.onResize);
+    } else if (mode === "plain") {
+      const ms = options.plainIntervalMs ?? (Number(process.env.OCIDIST_PROGRESS_INTERVAL_MS) || 5000);
+      this.timer = setInterval(() => this.plainTotal(), ms);
     }
+    this.timer?.unref();
   }
 
   plan(blobs: Descriptor[]): void {
@@ -59,6 +81,7 @@ export class ProgressDisplay implements ProgressListener {
     const a = this.active.get(desc.digest);
     if (a) a.done += n;
     this.bytes += n;
+    this.rate.add(n);
   }
 
   blobDone(desc: Descriptor, outcome: BlobOutcome): void {
@@ -66,7 +89,8 @@ export class ProgressDisplay implements ProgressListener {
     this.active.delete(desc.digest);
     this.count(desc);
     this.finished++;
-    // The total counts bytes to move: a blob that was already there, cached or mounted leaves it.
+    // The total counts bytes to move: a blob that was already there, cached or mounted leaves
+    // it; a resumed one leaves the part an earlier run downloaded.
     if (outcome !== "transferred") this.total -= Math.max(0, desc.size) - moved;
     if (this.mode === "plain") {
       this.line(`${outcome.padEnd(11)} ${desc.digest}  ${formatBytes(desc.size)}`);
@@ -84,33 +108,67 @@ export class ProgressDisplay implements ProgressListener {
     if (this.mode === "tty") this.draw();
   }
 
+  /** Removes the frame: moves up over every row it took at today's width, and erases below. */
   private clear(): void {
-    if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}A\x1b[J`);
-    this.drawnLines = 0;
+    if (!this.drawn.length) return;
+    const cols = this.columns();
+    // A terminal that reflows on resize may have wrapped the old frame's lines.
+    const rows = this.drawn.reduce((n, len) => n + Math.max(1, Math.ceil(len / cols)), 0);
+    this.out.write(`\r\x1b[${rows}A\x1b[J`);
+    this.drawn = [];
+  }
+
+  private columns(): number {
+    return Math.max(10, this.out.columns ?? 80);
+  }
+
+  /** The total line's figures, without a rate or ETA until there is a rate. */
+  private totalFigures(): { frac: number; text: string } {
+    const frac = this.total > 0 ? Math.min(1, this.bytes / this.total) : 0;
+    const parts = [`${formatBytes(this.bytes)} / ${formatBytes(this.total)}`];
+    const speed = this.rate.perSecond();
+    if (speed !== undefined && speed > 0) {
+      parts.push(`${formatBytes(speed)}/s`);
+      if (this.total > this.bytes) parts.push(`ETA ${formatDuration(Math.ceil((this.total - this.bytes) / speed))}`);
+    }
+    parts.push(`(${this.finished}${this.blobs ? `/${this.blobs}` : ""} blob${this.blobs === 1 ? "" : "s"})`);
+    return { frac, text: parts.join("  ") };
   }
 
   private draw(): void {
     if (this.mode !== "tty") return;
-    const width = Math.max(10, Math.min(30, ((process.stderr.columns ?? 80) - 60)));
+    const cols = this.columns();
+    // One column is kept free: a line that fills the last column wraps on some terminals.
+    const room = cols - 1;
+    const maxBars = Math.max(0, Math.min(8, (this.out.rows ?? 24) - 2));
     const lines: string[] = [];
-    for (const a of [...this.active.values()].slice(0, 8)) {
+    const bars = (label: string, frac: number, text: string) => {
+      const barWidth = Math.min(30, room - label.length - text.length - 2);
+      lines.push(fit(barWidth >= 5 ? `${label} ${bar(frac, barWidth - 2)} ${text}` : `${label} ${text}`, room));
+    };
+    for (const a of [...this.active.values()].slice(0, maxBars)) {
       const frac = a.desc.size > 0 ? Math.min(1, a.done / a.desc.size) : 0;
-      lines.push(`${a.desc.digest.slice(7, 19)} ${bar(frac, width)} ${formatBytes(a.done).padStart(9)} / ${formatBytes(a.desc.size)}`);
+      bars(a.desc.digest.slice(7, 19), frac, `${formatBytes(a.done)} / ${formatBytes(a.desc.size)}`);
     }
-    const secs = (Date.now() - this.started) / 1000;
-    const speed = secs > 0 ? this.bytes / secs : 0;
-    const left = this.total > this.bytes && speed > 0 ? (this.total - this.bytes) / speed : 0;
-    const frac = this.total > 0 ? Math.min(1, this.bytes / this.total) : 0;
-    lines.push(`total        ${bar(frac, width)} ${formatBytes(this.bytes).padStart(9)} / ${formatBytes(this.total)}  ${formatBytes(speed)}/s  ETA ${formatDuration(left)}  (${this.finished}${this.blobs ? `/${this.blobs}` : ""} blobs)`);
+    const { frac, text } = this.totalFigures();
+    bars("total       ", frac, text);
     this.clear();
     this.out.write(`${lines.join("\n")}\n`);
-    this.drawnLines = lines.length;
+    this.drawn = lines.map((l) => l.length);
+  }
+
+  /** In `plain` mode: a total line while blobs are moving. */
+  private plainTotal(): void {
+    if (!this.active.size) return;
+    const { frac, text } = this.totalFigures();
+    this.out.write(`progress    ${this.total > 0 ? `${Math.floor(frac * 100)}%  ` : ""}${text}\n`);
   }
 
   /** Stops redrawing and leaves a final summary line. */
   finish(summary?: string): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.out.off?.("resize", this.onResize);
     if (this.mode === "tty") this.clear();
     if (summary && this.mode !== "none") this.out.write(`${summary}\n`);
   }
@@ -124,6 +182,11 @@ export class ProgressDisplay implements ProgressListener {
 function bar(frac: number, width: number): string {
   const full = Math.round(frac * width);
   return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
+}
+
+/** Cuts a line to `width` characters, marking the cut. */
+function fit(line: string, width: number): string {
+  return line.length <= width ? line : `${line.slice(0, Math.max(0, width - 1))}…`;
 }
 
 /** `1m05s`, `12s`. */

@@ -4,8 +4,13 @@
  */
 import type { Descriptor } from "../descriptor.js";
 
-/** How a blob reached its destination. */
-export type BlobOutcome = "transferred" | "cached" | "exists" | "mounted";
+/** How a blob reached its destination; `resumed` continued a partial download of an earlier run. */
+export type BlobOutcome = "transferred" | "resumed" | "cached" | "exists" | "mounted";
+
+/** The outcome to report for a blob the cache delivered (`downloaded`, `resumed` or `cached`). */
+export function cacheOutcome(how: "cached" | "downloaded" | "resumed"): BlobOutcome {
+  return how === "downloaded" ? "transferred" : how;
+}
 
 /** Receives transfer events; every method is optional. */
 export interface ProgressListener {
