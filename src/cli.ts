@@ -35,6 +35,7 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
   [["script"], () => import("./commands/script.js")],
   [["hub"], () => import("./commands/hub.js")],
   [["cache"], () => import("./commands/cache.js")],
+  [["completion"], () => import("./commands/completion.js")],
 ];
 
 /**
@@ -42,7 +43,8 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
  * value that happens to equal a command name only loads one module more), else all.
  */
 function modulesFor(args: readonly string[] | undefined): (() => Promise<CommandModule>)[] {
-  const named = args ? COMMAND_MODULES.filter(([names]) => names.some((n) => args.includes(n))) : [];
+  // A completion script describes every command, so it needs them all.
+  const named = args && !args.includes("completion") ? COMMAND_MODULES.filter(([names]) => names.some((n) => args.includes(n))) : [];
   return (named.length ? named : COMMAND_MODULES).map(([, load]) => load);
 }
 

@@ -17,6 +17,8 @@ check tar tar
 check gzip gzip
 check zstd zstd
 check tmux tmux
+check zsh zsh
+check fish fish
 check skopeo skopeo
 check podman podman
 check umoci umoci

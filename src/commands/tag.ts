@@ -4,8 +4,9 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { parseReference } from "../reference.js";
-import { deleteManifest, putManifest } from "../registry/manifests.js";
+import { putManifest } from "../registry/manifests.js";
+import { deleteReference } from "../registry/delete.js";
+import { printJson } from "../cli/output.js";
 import { action } from "../cli/action.js";
 import { openReference } from "../cli/resolve.js";
 
@@ -32,15 +33,17 @@ export function register(program: Command): void {
 
   program
     .command("delete")
-    .summary("delete a manifest (by digest; a tag is resolved first)")
+    .summary("delete a manifest (a tag alone where the registry can untag; refused when other tags would go too)")
     .argument("<ref>", "image reference")
+    .option("--force", "delete the manifest even when other tags name it (they go too)")
     .action(
-      action(async (ctx, text: string) => {
-        const parsed = parseReference(text);
-        const { ref, target, at } = await openReference(ctx, text);
-        const digest = parsed.digest ?? (await target.head(at, ctx.signal)).digest;
-        await deleteManifest(target.client, ref, digest, ctx.signal);
-        ctx.info(`deleted ${ref.registry}/${ref.repository}@${digest}`);
+      action(async (ctx, text: string, opts: { force?: boolean }) => {
+        const { ref, target } = await openReference(ctx, text);
+        const result = await deleteReference(target.client, ref, { force: opts.force, jobs: ctx.jobs, signal: ctx.signal });
+        const name = `${ref.registry}/${ref.repository}`;
+        if (result.removed === "tag") ctx.info(`deleted tag ${name}:${result.tags[0]} (the manifest ${result.digest} stays)`);
+        else ctx.info(`deleted ${name}@${result.digest}${result.tags.length ? ` and its tag${result.tags.length === 1 ? "" : "s"} ${result.tags.join(", ")}` : ""}`);
+        if (ctx.opts.json) await printJson({ repository: name, ...result });
       }),
     );
 }

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { OcidistError } from "../errors.js";
+import { grantedActions } from "../auth/token-claims.js";
 import { parseRepository } from "../reference.js";
 import { scopeFor } from "../registry/scopes.js";
 import { action } from "../cli/action.js";
@@ -25,6 +26,14 @@ export function register(program: Command): void {
         const token = await client.token(repo.registry, [scope], ctx.signal);
         if (token === undefined) throw new OcidistError(`${repo.registry} asks for no token: requests need no Authorization header`);
         if (token.startsWith("Basic ")) throw new OcidistError(`${repo.registry} uses Basic authentication, not bearer tokens`);
+        if (opts.push) {
+          // Token servers grant what the credentials allow and silently drop the rest.
+          const granted = grantedActions(token, repo.repository);
+          if (granted && !granted.includes("push") && !granted.includes("*")) {
+            throw new OcidistError(`${repo.registry} granted ${granted.length ? granted.join(",") : "nothing"} on ${repo.repository}, not push: these credentials may not push there`);
+          }
+          if (!granted) ctx.info(`ocidist: the token's grants cannot be read (not a JWT); push rights are unchecked`);
+        }
         if (ctx.opts.json) await printJson({ registry: repo.registry, scope, token });
         else await writeOut(`${token}\n`);
       }),
