@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
+import { describeNetworkError } from "./network-errors.js";
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { undici } from "./undici.js";
@@ -75,6 +76,8 @@ export interface HttpResponse {
   headerAll(name: string): string[];
   /** The token scopes the request was authorised for (set by the registry client, for error messages). */
   scopes?: string[];
+  /** What authenticated the request, when anything did (set by the registry client, for error messages). */
+  credentials?: "basic" | "bearer";
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -89,7 +92,7 @@ export class Transport {
     this.options = options;
     const tls = {
       rejectUnauthorized: !options.insecure,
-      ...(options.caFiles?.length ? { ca: [...rootCertificates, ...options.caFiles.map(readCaFile)] } : {}),
+      ...caOption(options.caFiles),
     };
     const common = {
       keepAliveTimeout: 30_000,
@@ -133,7 +136,7 @@ export class Transport {
         streamed = out.streamed;
       } catch (err) {
         if (req.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
-        if (streamed || attempt >= retries || !isRetriableNetworkError(err)) throw wrapNetworkError(err, req);
+        if (streamed || attempt >= retries || !isRetriableNetworkError(err)) throw wrapNetworkError(err, req, this.options.proxy);
         await this.pause(backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs), req, `${errorCode(err)}`, attempt, retries);
         continue;
       }
@@ -235,11 +238,15 @@ function withoutCredentials(headers: Record<string, string>): Record<string, str
 }
 
 function readCaFile(path: string): string {
+  let text: string;
   try {
-    return readFileSync(path, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new UsageError(`cannot read CA file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read CA file ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(err))}`);
   }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`CA file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
 }
 
 /** A short name for a network error: its code, else its message. */
@@ -248,9 +255,35 @@ export function errorCode(err: unknown): string {
   return e?.code ?? e?.cause?.code ?? e?.message ?? String(err);
 }
 
-function wrapNetworkError(err: unknown, req: HttpRequest): Error {
+/**
+ * The `ca` option of the TLS settings: Node's roots plus every `--ca-file`, else plus
+ * `SSL_CERT_FILE` when that is set (as curl and OpenSSL honour it), else Node's defaults.
+ */
+function caOption(caFiles: string[] | undefined): { ca?: string[] } {
+  const files = caFiles?.length ? caFiles : process.env.SSL_CERT_FILE ? [process.env.SSL_CERT_FILE] : [];
+  return files.length ? { ca: [...rootCertificates, ...files.map(readCaFile)] } : {};
+}
+
+/** The proxy a request to `url` goes through: `--proxy`, else the environment's (NO_PROXY honoured roughly). */
+function proxyFor(url: string, explicit: string | undefined): string | undefined {
+  if (explicit) return explicit;
+  const u = new URL(url);
+  const env = process.env;
+  const proxy = u.protocol === "https:" ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+  if (!proxy) return undefined;
+  const none = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const host = u.hostname.toLowerCase();
+  if (none.some((n) => n === "*" || host === n.replace(/^\./, "") || host.endsWith(n.startsWith(".") ? n : `.${n}`))) return undefined;
+  try {
+    return new URL(proxy).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+function wrapNetworkError(err: unknown, req: HttpRequest, proxy?: string): Error {
   if (err instanceof OcidistError) return err;
   const e = err as { message?: string; cause?: { message?: string; code?: string } };
-  const detail = e.cause?.code ?? e.cause?.message ?? errorCode(err);
+  const detail = describeNetworkError(err, { url: req.url, proxy: proxyFor(req.url, proxy) }) ?? e.cause?.code ?? e.cause?.message ?? errorCode(err);
   return new OcidistError(`${req.method} ${redactUrl(req.url)}: ${detail}`, { cause: err });
 }

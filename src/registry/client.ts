@@ -14,6 +14,7 @@ import { Transport, type HttpMethod, type HttpResponse, type RequestBody, type T
 import { isLoopbackRegistry, registryHost } from "../reference.js";
 import { responseError } from "./errors.js";
 import { discard } from "../http/discard.js";
+import { isCertificateError } from "../http/network-errors.js";
 
 /** Settings of a {@link RegistryClient}. */
 export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
@@ -86,9 +87,19 @@ export class RegistryClient {
     try {
       res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry: !allowHttp });
     } catch (err) {
-      if (!allowHttp || signal?.aborted) throw err;
+      // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
+      if (!allowHttp || signal?.aborted || isCertificateError((err as Error).cause ?? err)) throw err;
       base = `http://${host}`;
-      res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal });
+      try {
+        res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal });
+      } catch {
+        throw err;
+      }
+      // An HTTPS server answering plain HTTP: the https error is the one that explains.
+      if (res.status === 400) {
+        discard(res.body);
+        throw err;
+      }
     }
     res.body.resume();
     if (res.status === 200) return { base };
@@ -124,6 +135,7 @@ export class RegistryClient {
       });
       this.noteWarnings(res);
       res.scopes = scopes;
+      if (authorization && sameOrigin) res.credentials = authorization.startsWith("Basic ") ? "basic" : "bearer";
       // A one-shot body (retry: false) cannot be sent again, so its 401 stands.
       if (res.status !== 401 || attempt > 0 || (req.body && req.retry === false)) return res;
       const again = preferredChallenge(parseChallenges(res.headerAll("www-authenticate")));

@@ -58,7 +58,7 @@ export async function responseError(res: HttpResponse, method: string, what: str
   if (res.status === 404 || (first && /_UNKNOWN$/.test(first.code) && res.status < 500)) return new NotFoundError(message, init);
   if (res.status === 401 || res.status === 403) {
     const needs = res.scopes?.length ? `; this needs ${res.scopes.join(" ")}` : "";
-    const hint = res.status === 401 ? " (log in, or pass -u/-p)" : "";
+    const hint = res.status !== 401 ? "" : res.credentials === "basic" ? " (the registry rejected the credentials: check the username and password)" : " (log in, or pass -u/-p)";
     return new UnauthorizedError(`${message}${needs}${hint}`, init);
   }
   return new RegistryError(message, init);

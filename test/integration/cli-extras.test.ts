@@ -90,6 +90,45 @@ describe("token --push", () => {
   });
 });
 
+describe("errors that name the cause", () => {
+  test("an untrusted TLS registry on loopback reports its certificate, not a plain-HTTP 400", async () => {
+    const reg = rig.registries.tls;
+    await pushImage(rig, reg, "extras/tls", await simpleImage("tls"), ["v1"]);
+    const r = await ocidist(["tags", `${reg.host}/extras/tls`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(\w+\): pass --ca-file .* or --insecure/);
+    assert.doesNotMatch(r.stderr, /HTTP 400|plain HTTP request/);
+    const viaEnv = await ocidist(["tags", `${reg.host}/extras/tls`], { env: { SSL_CERT_FILE: reg.caFile! } });
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
+    assert.equal(viaEnv.out, "v1\n");
+  });
+
+  test("a --ca-file that holds no certificate is a usage error", async () => {
+    const empty = join(tempDir(), "empty.pem");
+    writeFileSync(empty, "not a certificate\n");
+    const r = await ocidist(["tags", `${rig.registries.tls.host}/extras/tls`, "--ca-file", empty]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /holds no PEM certificate/);
+    const missing = await ocidist(["tags", `${rig.registries.tls.host}/extras/tls`, "--ca-file", join(tempDir(), "absent.pem")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read CA file .*absent\.pem: no such file/);
+  });
+
+  test("a refused proxy is named as the proxy", async () => {
+    const r = await ocidist(["tags", "registry.example/x", "--proxy", "http://127.0.0.1:9"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot connect to proxy 127\.0\.0\.1:9/);
+  });
+
+  test("a wrong password on a Basic registry says the credentials were rejected", async () => {
+    const reg = rig.registries.basic;
+    const r = await ocidist(["tags", `${reg.host}/extras/any`, "-u", "alice", "-p", "wrong", ...regFlags(reg)]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /rejected the credentials/);
+    assert.doesNotMatch(r.stderr, /log in, or pass -u\/-p/);
+  });
+});
+
 describe("completion", () => {
   test("bash completes commands, sub-commands and options", { skip: has("bash") ? false : "bash is not installed" }, async () => {
     const r = await ocidist(["completion", "bash"]);

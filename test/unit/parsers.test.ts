@@ -88,3 +88,13 @@ test("Docker Hub rate-limit headers", async () => {
   assert.deepEqual(parseRateLimitHeader("76;w=21600"), { count: 76, window: 21600 });
   assert.deepEqual(parseRateLimitHeader(undefined), {});
 });
+
+test("network errors in words: DNS, refused connections, proxies, certificates", async () => {
+  const { describeNetworkError } = await import("../../src/http/network-errors.js");
+  const err = (code: string) => Object.assign(new Error(code), { code });
+  assert.match(describeNetworkError(err("ENOTFOUND"), { url: "https://registry-1.docker.io/v2/" })!, /^cannot resolve host registry-1\.docker\.io/);
+  assert.match(describeNetworkError({ cause: err("EAI_AGAIN") }, { url: "https://ghcr.io/v2/" })!, /^cannot resolve host ghcr\.io/);
+  assert.equal(describeNetworkError(err("ECONNREFUSED"), { url: "https://ghcr.io/v2/", proxy: "http://proxy.local:3128" }), "cannot connect to proxy proxy.local:3128 (connection refused)");
+  assert.match(describeNetworkError(err("SELF_SIGNED_CERT_IN_CHAIN"), { url: "https://reg.local:5000/v2/" })!, /TLS certificate of reg\.local:5000 is not trusted/);
+  assert.equal(describeNetworkError(err("EWHATEVER"), { url: "https://x/" }), undefined);
+});
