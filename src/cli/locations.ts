@@ -5,6 +5,7 @@
  * @module
  */
 import { stat } from "node:fs/promises";
+import { OcidistError, UsageError } from "../errors.js";
 import { parseReference, type Reference } from "../reference.js";
 import { RegistryTarget, type RegistryTargetOptions } from "../targets/registry.js";
 import { detectLocalFormat, openLocalSink, openLocalSource, parseLocation, type LocalKind } from "../targets/local.js";
@@ -34,6 +35,24 @@ export async function parseCliLocation(text: string, detect = false): Promise<Lo
     return { kind: "registry", reference, ref: reference.digest ?? reference.tag };
   }
   return { kind: loc.kind, path: loc.path, ref: loc.ref };
+}
+
+/**
+ * Parses a LOCATION that must be local (what `verify` and `push` read): a bare path is
+ * detected by content, and one that does not exist is named as missing rather than taken
+ * for a registry reference. `use` says what to do instead with a registry reference.
+ */
+export async function parseLocalLocation(text: string, command: string, use = ""): Promise<Location> {
+  const bare = !/^[a-z-]+:/.test(text) && !text.startsWith("docker://");
+  if (bare && !(await stat(text).then(() => true, () => false))) {
+    const isReference = await Promise.resolve()
+      .then(() => parseReference(text))
+      .then(() => true, () => false);
+    throw new OcidistError(`${text}: no such file or directory${isReference ? `; ${command} takes a local archive or layout${use}` : ""}`);
+  }
+  const loc = await parseCliLocation(text, true);
+  if (loc.kind === "registry") throw new UsageError(`${command} takes a local archive or layout; ${JSON.stringify(text)} is a registry reference${use}`);
+  return loc;
 }
 
 /** Opens a location to read from. */

@@ -13,7 +13,7 @@ import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
 import type { Credential } from "../auth/credentials.js";
 import { formatBytes, printJson } from "../cli/output.js";
-import { openSink, openSource, parseCliLocation, registriesOf, type Location } from "../cli/locations.js";
+import { openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "./pull.js";
 
 interface CopyCliOptions {
@@ -130,8 +130,7 @@ export function register(program: Command): void {
       .argument("<ref>", "destination reference"),
   ).action(
     action(async (ctx, srcText: string, refText: string, opts: CopyCliOptions) => {
-      const src = await parseCliLocation(srcText, true);
-      if (src.kind === "registry") throw new UsageError(`push takes a local archive or layout; ${JSON.stringify(srcText)} is not one (use copy between registries)`);
+      const src = await parseLocalLocation(srcText, "push", "; use copy between registries");
       const dst = await parseCliLocation(refText);
       if (dst.kind !== "registry") throw new UsageError(`push writes to a registry; use copy for ${JSON.stringify(refText)}`);
       await run(ctx, src, dst, opts);

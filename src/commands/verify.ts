@@ -7,7 +7,7 @@ import { OcidistError } from "../errors.js";
 import { verifyLocation } from "../verify.js";
 import { action } from "../cli/action.js";
 import { formatBytes, printJson, writeOut } from "../cli/output.js";
-import { openSource, parseCliLocation } from "../cli/locations.js";
+import { openSource, parseLocalLocation } from "../cli/locations.js";
 
 /** Registers `verify`. */
 export function register(program: Command): void {
@@ -17,8 +17,7 @@ export function register(program: Command): void {
     .argument("<location>", "docker-archive:FILE, oci:DIR, oci-archive:FILE, or a bare path")
     .action(
       action(async (ctx, text: string) => {
-        const loc = await parseCliLocation(text, true);
-        if (loc.kind === "registry") throw new OcidistError(`verify checks local archives and layouts; ${JSON.stringify(text)} is not one`);
+        const loc = await parseLocalLocation(text, "verify");
         const src = await openSource(ctx, loc);
         try {
           const report = await verifyLocation(src, loc.ref ? [loc.ref] : undefined, ctx.signal);

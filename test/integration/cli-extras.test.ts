@@ -120,6 +120,16 @@ describe("errors that name the cause", () => {
     assert.match(r.stderr, /cannot connect to proxy 127\.0\.0\.1:9/);
   });
 
+  test("verify and push name a missing file as missing, not as an unknown format", async () => {
+    const dir = tempDir();
+    const missing = join(dir, "missing.tar");
+    for (const args of [["verify", missing], ["push", missing, `${host}/extras/x:1`], ["verify", "missing.tar"]]) {
+      const r = await ocidist(args, { home: dir });
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.stderr, /missing\.tar: no such file or directory/);
+    }
+  });
+
   test("a wrong password on a Basic registry says the credentials were rejected", async () => {
     const reg = rig.registries.basic;
     const r = await ocidist(["tags", `${reg.host}/extras/any`, "-u", "alice", "-p", "wrong", ...regFlags(reg)]);
