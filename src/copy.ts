@@ -22,6 +22,7 @@ import { isManifestMediaType } from "./media-types.js";
 import { formatPlatform, selectPlatform } from "./platform.js";
 import { cacheOutcome, type ProgressListener } from "./progress/events.js";
 import { convertSchema1 } from "./schema1.js";
+import { planCopy } from "./copy-plan.js";
 import type { ReadableTarget, WritableTarget } from "./targets/target.js";
 import { limiter } from "./util/limit.js";
 import { discard } from "./http/discard.js";
@@ -74,6 +75,8 @@ class GraphCopy {
   private readonly options: CopyOptions;
   /** Stops every transfer of this copy: the caller cancelled, or one transfer failed. */
   private readonly controller = new AbortController();
+  /** Manifests already read and verified (by a planning walk), by digest. */
+  read = new Map<string, Buffer>();
 
   constructor(
     private readonly src: ReadableTarget,
@@ -196,7 +199,7 @@ class GraphCopy {
 
   /** Copies a manifest or index and everything below it; returns what was written (differs for converted schema 1). */
   async copyManifest(desc: Descriptor, known?: Buffer, parsedKnown?: ParsedManifest): Promise<Descriptor> {
-    const bytes = known ?? (await fetchManifestBytes(this.src, desc, this.options.signal));
+    const bytes = known ?? this.read.get(desc.digest) ?? (await fetchManifestBytes(this.src, desc, this.options.signal));
     const parsed = parsedKnown ?? parseManifest(bytes, desc.mediaType);
     // A manifest the destination already has comes with everything it references (registries
     // and layouts refuse manifests whose children are missing), so its subtree is skipped.
@@ -298,6 +301,11 @@ export async function copyInto(src: ReadableTarget, srcRef: string | undefined, 
   const cache = options.cache ?? (cacheDir ? new BlobCache(cacheDir) : undefined);
   try {
     const graph = new GraphCopy(src, dst, options, cache);
+    if (dst.plan) {
+      const plan = await planCopy(src, top, bytes, parsed, fetchManifestBytes, options);
+      graph.read = plan.manifests;
+      await dst.plan(plan.order, options.signal);
+    }
     const root = await graph.run(top, bytes, parsed, options.signal);
     await dst.tag(root, dstRef, options.signal);
     return { source, root, ...(platform ? { platform } : {}) };

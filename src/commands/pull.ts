@@ -16,6 +16,7 @@ import { action } from "../cli/action.js";
 import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
 import { formatBytes } from "../cli/output.js";
+import { fileDigest } from "../util/file-digest.js";
 
 const FORMATS: Record<string, LocalKind> = { "docker-archive": "docker-archive", oci: "oci", "oci-archive": "oci-archive" };
 
@@ -47,7 +48,8 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
   const kind = FORMATS[opts.format];
   if (!kind) throw new UsageError(`--format wants docker-archive, oci or oci-archive, not ${JSON.stringify(opts.format)}`);
   if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
-  const parsed = refs.map((r) => parseReference(r));
+  // A reference given twice is pulled once.
+  const parsed = [...new Map(refs.map((r) => parseReference(r)).map((r) => [formatReference(r), r] as const)).values()];
   const client = await ctx.client([...new Set(parsed.map((r) => r.registry))]);
   const cache = opts.cache === false ? undefined : cacheFor(opts.cacheDir);
   const display = new ProgressDisplay(ctx.progress);
@@ -72,7 +74,9 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
     await sink.abort().catch(() => undefined);
     throw err;
   }
-  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${output} (${kind}, ${formatBytes(display.transferred)} downloaded)`);
+  // Archives are byte-for-byte reproducible: their hash is worth comparing across machines.
+  const archiveDigest = kind === "oci" ? undefined : await fileDigest(output);
+  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${output} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
   for (const { reference, result } of results) {
     const parts = [`${reference}: ${result.source.digest}`];
     if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);
@@ -83,6 +87,7 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
     await printJson({
       output,
       format: kind,
+      ...(archiveDigest ? { archiveDigest } : {}),
       images: results.map(({ reference, result }) => ({
         reference,
         digest: result.source.digest,

@@ -46,6 +46,13 @@ export class LayoutWriter implements WritableTarget {
   ) {
     this.sequential = sink.sequential;
     this.entries.push(...existing);
+    if (sink.plan) {
+      const plan = sink.plan.bind(sink);
+      this.plan = async (descs) => {
+        await this.start();
+        await plan(descs.filter((d) => d.size >= 0).map((d) => ({ path: blobPathInLayout(d.digest), size: d.size })));
+      };
+    }
   }
 
   /** Opens a writer on a sink; an existing directory layout's index.json entries are kept. */
@@ -59,6 +66,9 @@ export class LayoutWriter implements WritableTarget {
     this.started = true;
     if (!(await this.sink.has("oci-layout"))) await this.sink.writeSmall("oci-layout", Buffer.from(OCI_LAYOUT_CONTENT));
   }
+
+  /** Lays out the blobs to come, the layout marker first: only for sinks with an order (tars). */
+  readonly plan?: (descs: Descriptor[]) => Promise<void>;
 
   async exists(desc: Descriptor): Promise<boolean> {
     return this.sink.has(blobPathInLayout(desc.digest));

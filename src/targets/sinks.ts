@@ -19,6 +19,8 @@ export interface FileSink {
   readonly linksFiles: boolean;
   /** True when the file is already there (an existing layout being added to). */
   has(path: string): Promise<boolean>;
+  /** Optional: the files to come, in the order the output should hold them (tars; a directory has no order). */
+  plan?(files: { path: string; size: number }[]): Promise<void>;
   /** Writes a file of known size from a stream. */
   write(path: string, size: number, body: Readable): Promise<void>;
   /** Writes a small file. */

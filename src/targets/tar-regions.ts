@@ -1,7 +1,8 @@
 /**
  * A tar file written out of order: each member's region (a 512-byte ustar header, then its
- * data padded to 512 bytes) is reserved when its write starts, so several members stream in
- * at once with positioned writes. The end-of-archive blocks are added at commit; the file is
+ * data padded to 512 bytes) is laid out ahead (in the order a plan gives, else when its write
+ * starts), so several members stream in at once with positioned writes, and the same plan
+ * gives the same bytes. The end-of-archive blocks are added at commit; the file is
  * built beside its destination and renamed into place only when complete.
  * @module
  */
@@ -62,13 +63,22 @@ export function ustarHeader(name: string, size: number, mtime: number): Buffer {
   return h;
 }
 
+/**
+ * Every member's modification time: fixed, so that the same content gives the same archive
+ * bytes on any machine at any time (the members are content-addressed blobs and metadata
+ * generated from them; a wall-clock time would only make archives differ).
+ */
+export const MEMBER_MTIME = 0;
+
 /** The region-writing tar sink. */
 export class RegionTarSink implements FileSink {
   readonly sequential = false;
   readonly linksFiles = false;
   private end = 0;
-  private readonly members = new Set<string>();
-  private readonly mtime = Date.now();
+  /** Members whose region is reserved, with the offset of their data. */
+  private readonly regions = new Map<string, { at: number; size: number }>();
+  /** Members whose data was written (or is being written). */
+  private readonly written = new Set<string>();
 
   private constructor(
     private readonly dest: string,
@@ -87,29 +97,52 @@ export class RegionTarSink implements FileSink {
   }
 
   async has(path: string): Promise<boolean> {
-    return this.members.has(path);
+    return this.written.has(path);
   }
 
-  /** Reserves a member's region and writes its header; returns where its data goes. */
-  private async reserve(path: string, size: number): Promise<number> {
-    if (this.members.has(path)) throw new OcidistError(`tar member ${path} written twice`);
-    this.members.add(path);
+  /**
+   * Lays out members ahead of their writes, in the order given: then the archive's bytes do
+   * not depend on which write happens to start first (`--jobs`, the cache, the network).
+   * Members already laid out keep their place.
+   */
+  async plan(members: { path: string; size: number }[]): Promise<void> {
+    for (const m of members) if (!this.regions.has(m.path)) await this.layOut(m.path, m.size);
+  }
+
+  private async layOut(path: string, size: number): Promise<number> {
     const at = this.end;
     this.end += BLOCK + padded(size);
-    await this.fh.write(ustarHeader(path, size, this.mtime), 0, BLOCK, at);
+    this.regions.set(path, { at: at + BLOCK, size });
+    await this.fh.write(ustarHeader(path, size, MEMBER_MTIME), 0, BLOCK, at);
     return at + BLOCK;
+  }
+
+  /** Claims a member's region for its write (laying it out now when no plan named it); returns where its data goes. */
+  private async reserve(path: string, size: number): Promise<number> {
+    if (this.written.has(path)) throw new OcidistError(`tar member ${path} written twice`);
+    this.written.add(path);
+    const planned = this.regions.get(path);
+    if (!planned) return this.layOut(path, size);
+    if (planned.size !== size) throw new OcidistError(`tar member ${path}: ${size} bytes, ${planned.size} planned`);
+    return planned.at;
   }
 
   async write(path: string, size: number, body: Readable): Promise<void> {
     const start = await this.reserve(path, size);
-    let pos = start;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (pos + chunk.length > start + size) throw new OcidistError(`tar member ${path}: more than its ${size} bytes`);
-      let done = 0;
-      while (done < chunk.length) done += (await this.fh.write(chunk, done, chunk.length - done, pos + done)).bytesWritten;
-      pos += chunk.length;
+    try {
+      let pos = start;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (pos + chunk.length > start + size) throw new OcidistError(`tar member ${path}: more than its ${size} bytes`);
+        let done = 0;
+        while (done < chunk.length) done += (await this.fh.write(chunk, done, chunk.length - done, pos + done)).bytesWritten;
+        pos += chunk.length;
+      }
+      if (pos !== start + size) throw new OcidistError(`tar member ${path}: ${pos - start} bytes, ${size} expected`);
+    } catch (err) {
+      // The region stays laid out; a second attempt writes it again from the start.
+      this.written.delete(path);
+      throw err;
     }
-    if (pos !== start + size) throw new OcidistError(`tar member ${path}: ${pos - start} bytes, ${size} expected`);
   }
 
   async writeFile(path: string, size: number, source: string): Promise<void> {
@@ -122,6 +155,8 @@ export class RegionTarSink implements FileSink {
   }
 
   async commit(): Promise<void> {
+    const missing = [...this.regions.keys()].filter((p) => !this.written.has(p));
+    if (missing.length) throw new OcidistError(`archive incomplete: ${missing.length} planned member${missing.length === 1 ? "" : "s"} never written (${missing[0]})`);
     // Two zero blocks end the archive; truncate also zero-fills every member's padding.
     await this.fh.truncate(this.end + 2 * BLOCK);
     await this.fh.close();

@@ -65,6 +65,12 @@ export interface WritableTarget {
    * `desc.digest`; the target still must not keep content that fails to (it may verify).
    */
   push(desc: Descriptor, open: BodyOpener, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: everything the copy will push, in graph order (children before parents), before
+   * any of it moves. A target that writes one file lays it out in this order, so that its
+   * bytes do not depend on the order transfers happen to finish in.
+   */
+  plan?(descs: Descriptor[], signal?: AbortSignal): Promise<void>;
   /** Optional: stores a blob that is already a local file (a hard link where possible). */
   pushFile?(desc: Descriptor, path: string, signal?: AbortSignal): Promise<void>;
   /**

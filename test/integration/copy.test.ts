@@ -145,7 +145,7 @@ describe("push with token auth, tag and delete", () => {
     assert.match(local.stderr, /--src-creds is for a registry/);
   });
 
-  test("tag adds names without moving blobs; delete removes by digest", async () => {
+  test("tag adds names without moving blobs; delete --force removes the manifest with every tag", async () => {
     const reg = rig.registries.open.host;
     assert.equal((await ocidist(["copy", `${reg}/${s.repos.simple}:v1`, `${reg}/tagged/simple:v1`])).code, 0);
     const t = await ocidist(["tag", `${reg}/tagged/simple:v1`, "v2", "latest"]);
@@ -155,8 +155,12 @@ describe("push with token auth, tag and delete", () => {
     assert.equal(await digestAt(`${reg}/tagged/simple:v2`), s.simple.manifest.digest);
     const bad = await ocidist(["tag", `${reg}/tagged/simple:v1`, "bad tag"]);
     assert.equal(bad.code, 2);
-    const d = await ocidist(["delete", `${reg}/tagged/simple:v2`]);
+    // The manifest has three tags: deleting one by name would take the others along.
+    const refused = await ocidist(["delete", `${reg}/tagged/simple:v2`]);
+    assert.equal(refused.code, 1);
+    const d = await ocidist(["delete", `${reg}/tagged/simple:v2`, "--force"]);
     assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /and its tags (?:latest|v1|v2), (?:latest|v1|v2), (?:latest|v1|v2)$/m);
     const gone = await ocidist(["manifest", `${reg}/tagged/simple@${s.simple.manifest.digest}`]);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /MANIFEST_UNKNOWN/);

@@ -1,0 +1,14 @@
+/**
+ * The sha256 of a file, read in large chunks: what `sha256sum` prints, so that a user can
+ * compare an archive's hash across machines (the same image gives the same archive bytes).
+ * @module
+ */
+import { createReadStream } from "node:fs";
+import { createDigester } from "../digest.js";
+
+/** `sha256:<hex>` of a file's bytes. */
+export async function fileDigest(path: string): Promise<string> {
+  const hash = createDigester("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest("hex")}`;
+}
