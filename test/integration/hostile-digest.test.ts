@@ -129,3 +129,30 @@ describe("hostile registry: a by-digest read yields bytes of that digest, or fai
   });
 });
 
+describe("hostile registry: no unverified byte reaches a consumer", () => {
+  test("blob to stdout prints nothing when the bytes do not hash to the digest", async () => {
+    const genuine = Buffer.alloc(3 * 1024 * 1024, 7);
+    const forged = Buffer.alloc(genuine.length, 8);
+    const digest = h.blob("r", forged, sha256(genuine));
+    const home = tempDir("ocidist-home-");
+    const r = await ocidist(["blob", `${h.host}/r@${digest}`], { home });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout.length, 0, `${r.stdout.length} unverified bytes reached stdout`);
+    assert.match(r.stderr, /sha256|digest/);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    const out = join(home, "blob.bin");
+    await refused(["blob", `${h.host}/r@${digest}`, "-o", out], [out]);
+  });
+
+  test("blob to stdout prints the verified bytes, and again from the cache", async () => {
+    const bytes = Buffer.from("verified content\n");
+    const digest = h.blob("r", bytes);
+    const home = tempDir("ocidist-home-");
+    for (let i = 0; i < 2; i++) {
+      const r = await ocidist(["blob", `${h.host}/r@${digest}`], { home });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout, bytes);
+    }
+  });
+});
+
