@@ -53,6 +53,11 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   if (delivered > 0 && options.seed) await options.seed(verifier);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   verified.add(out);
+  // Bytes flow before the consumer attaches (it may first create a directory, or never
+  // attach when the copy is cancelled): a failure meanwhile is kept in `out.errored` and
+  // reaches the consumer when it reads or pipes, instead of being thrown as an unhandled
+  // 'error' event that kills the process.
+  out.on("error", () => undefined);
   verifier.pipe(out);
   verifier.on("error", (err) => out.destroy(err));
   if (desc.size >= 0 && delivered >= desc.size) {
