@@ -185,7 +185,7 @@ class GraphCopy {
         break;
       } catch (err) {
         discard(opened);
-        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500)) throw err;
+        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || (err as Error).name === "LimitError" || ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500)) throw err;
       }
     }
     progress?.blobDone?.(desc, opened ? "transferred" : "mounted");

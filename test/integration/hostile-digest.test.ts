@@ -156,3 +156,39 @@ describe("hostile registry: no unverified byte reaches a consumer", () => {
   });
 });
 
+
+describe("hostile registry: a blob of unknown size is bounded", () => {
+  test("an endless schema 1 layer stops at --max-blob-size with a line naming the bound", async () => {
+    const layerDigest = sha256("the genuine layer");
+    const s1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: "endless", tag: "t", architecture: "amd64", fsLayers: [{ blobSum: layerDigest }], history: [{ v1Compatibility: JSON.stringify({ id: "b".repeat(64) }) }] }));
+    h.manifest("endless", ["t", sha256(s1)], s1, "application/vnd.docker.distribution.manifest.v1+json");
+    let sent = 0;
+    h.override("HEAD", /^\/v2\/endless\/blobs\//, (_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end();
+    });
+    h.override("GET", /^\/v2\/endless\/blobs\//, (_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      const chunk = Buffer.alloc(64 * 1024);
+      const more = () => {
+        while (sent < 256 * 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    });
+    const dir = tempDir("ocidist-endless-");
+    const out = join(dir, "out");
+    const r = await ocidist(["--max-blob-size", "1M", "pull", `${h.host}/endless@${sha256(s1)}`, "--format", "oci", "-o", out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /more than 1048576 bytes .*--max-blob-size/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.ok(sent < 32 * 1024 * 1024, `${sent} bytes were read`);
+    assert.deepEqual(readdirSync(dir), []);
+    const bad = await ocidist(["--max-blob-size", "lots", "pull", `${h.host}/endless:t`, "-o", out]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--max-blob-size wants a byte count/);
+  });
+});
