@@ -6,6 +6,7 @@
  * and say so in one line.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -87,6 +88,12 @@ describe("hostile registry: a by-digest read yields bytes of that digest, or fai
     await refused(["copy", `${h.host}/idx:child`, `oci:${join(dir, "copy")}`], [join(dir, "copy")]);
     await refused(["pull", "--platform", "linux/amd64", `${h.host}/idx:child`, "--format", "oci", "-o", join(dir, "o")], [join(dir, "o")]);
     await refused(["inspect", "--platform", "linux/amd64", `${h.host}/idx:child`]);
+    // An index whose entry says "index" for what is served as an image manifest: the index is wrong, refused.
+    const lying = index([{ manifest: { ...good.manifest, mediaType: "application/vnd.oci.image.index.v1+json" }, platform: { os: "linux", architecture: "amd64" } }]);
+    h.manifest("idx", ["lying"], lying.bytes, lying.mediaType);
+    h.manifest("idx", [good.manifest.digest], good.manifest.bytes, good.manifest.mediaType);
+    await refused(["inspect", "--platform", "linux/amd64", `${h.host}/idx:lying`]);
+    await refused(["manifest", "--platform", "linux/amd64", `${h.host}/idx:lying`]);
   });
 
   test("a genuine signed schema 1 manifest with duplicate fsLayers spliced in is refused", async () => {
@@ -126,6 +133,12 @@ describe("hostile registry: a by-digest read yields bytes of that digest, or fai
     assert.notEqual(v.code, 0, `verify accepted the forged layout:\n${v.out}`);
     await refused(["copy", `oci:${dir}:v1`, `oci:${join(out, "copy")}`], [join(out, "copy")]);
     await refused(["copy", `oci:${dir}@${good.manifest.digest}`, `oci:${join(out, "copy2")}`], [join(out, "copy2")]);
+    // The same layout as an OCI archive.
+    const archive = join(out, "forged.tar");
+    execFileSync("tar", ["-cf", archive, "-C", dir, "oci-layout", "index.json", "blobs"]);
+    const va = await ocidist(["verify", `oci-archive:${archive}`]);
+    assert.notEqual(va.code, 0, `verify accepted the forged archive:\n${va.out}`);
+    await refused(["copy", `oci-archive:${archive}@${good.manifest.digest}`, `oci:${join(out, "copy3")}`], [join(out, "copy3")]);
   });
 });
 
