@@ -111,6 +111,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   if (inner !== undefined && declared && isKnown(declared) && inner !== declared && !schema1Pair(inner, declared)) {
     fail(`manifest declares mediaType ${inner} but was served as ${declared}`);
   }
+  if (inner !== undefined && !isKnown(inner)) throw new UnsupportedMediaTypeError(`unsupported manifest media type ${JSON.stringify(inner)}`);
   const kind = kindOf(m);
   const effective = inner ?? (isKnown(declared) ? declared : defaultMediaType(kind, m));
   if (declared && isKnown(declared) && kindOfMediaType(declared) !== kind) fail(`a document with the fields of ${KIND_NAMES[kind]} was served as ${declared}`);

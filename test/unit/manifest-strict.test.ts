@@ -64,6 +64,7 @@ test("schemaVersion, mediaType, the fields present and the type served as must a
   refuse({ ...image, signatures: [] }, undefined, /schema 1 fields/);
   refuse({ schemaVersion: 2 }, undefined, /neither manifests nor config/);
   refuse({ ...image, schemaVersion: "2" }, undefined, /unsupported schemaVersion/);
+  assert.throws(() => parseManifest(b(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.artifact.manifest.v1+json", blobs: [] }))), { name: "UnsupportedMediaTypeError" });
   // What the type served as only names the media type when the document has none.
   assert.equal(parseManifest(b(JSON.stringify(image)), "application/vnd.docker.distribution.manifest.v2+json").mediaType, "application/vnd.docker.distribution.manifest.v2+json");
   assert.equal(parseManifest(b(JSON.stringify(image)), "text/plain").kind, "image");
