@@ -13,6 +13,7 @@ import { AbortedError, DigestMismatchError } from "./errors.js";
 import { isRetriableNetworkError, backoffDelay, sleep } from "./http/retry.js";
 import { discard } from "./http/discard.js";
 import type { ReadableTarget } from "./targets/target.js";
+import { LimitError, maxBlobSize } from "./limits.js";
 
 const verified = new WeakSet<Readable>();
 
@@ -40,12 +41,15 @@ export interface OpenBlobOptions {
   offset?: number;
   /** Bytes before `offset`, to seed the hash (resuming a partial file). */
   seed?: (verifier: VerifyingStream) => Promise<void>;
+  /** The most bytes read when `desc.size` is unknown (default {@link maxBlobSize}, `--max-blob-size`). */
+  maxSize?: number;
 }
 
 /**
  * Opens a blob as a stream that yields exactly the verified bytes, or fails with
- * DigestMismatchError / the transport's error. Size checks are skipped when `desc.size < 0`
- * (schema 1 layers, whose size the manifest does not give).
+ * DigestMismatchError / the transport's error. When `desc.size < 0` (schema 1 layers, whose
+ * size the manifest does not give) the read is bounded by `options.maxSize` instead.
+ * @throws LimitError (as a stream error) past that bound
  */
 export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor, options: OpenBlobOptions = {}): Promise<Readable> {
   const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: options.what ?? "blob" });
@@ -53,6 +57,11 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   if (delivered > 0 && options.seed) await options.seed(verifier);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   verified.add(out);
+  // Bytes flow before the consumer attaches (it may first create a directory, or never
+  // attach when the copy is cancelled): a failure meanwhile is kept in `out.errored` and
+  // reaches the consumer when it reads or pipes, instead of being thrown as an unhandled
+  // 'error' event that kills the process.
+  out.on("error", () => undefined);
   verifier.pipe(out);
   verifier.on("error", (err) => out.destroy(err));
   if (desc.size >= 0 && delivered >= desc.size) {
@@ -63,6 +72,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   }
   const first = await target.fetch(desc, { offset: delivered, signal: options.signal });
   const retries = options.retries ?? 5;
+  const cap = desc.size >= 0 ? Infinity : (options.maxSize ?? maxBlobSize());
 
   let current = first;
   let finished = false;
@@ -81,6 +91,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
             skip = 0;
           }
           delivered += c.length;
+          if (delivered > cap) throw new LimitError(`${options.what ?? "blob"} ${desc.digest}: more than ${cap} bytes with no size to check them against (the --max-blob-size limit)`);
           options.onBytes?.(c.length);
           if (!verifier.write(c)) await once(verifier, "drain");
         }
@@ -90,7 +101,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
       } catch (err) {
         discard(current.body);
         if (options.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
-        if (err instanceof DigestMismatchError || attempt >= retries || !isResumable(err)) throw err;
+        if (err instanceof DigestMismatchError || err instanceof LimitError || attempt >= retries || !isResumable(err)) throw err;
         if (desc.size >= 0 && delivered >= desc.size) {
           // Every byte arrived before the connection failed: the verifier decides.
           finished = true;

@@ -73,6 +73,7 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
     .option("--jobs <n>", "parallel blob transfers (default 4)")
     .option("--retries <n>", "extra attempts for transient failures (default 4)")
     .option("--timeout <seconds>", "give up on a connection that sends nothing for this long (default 60)")
+    .option("--max-blob-size <bytes>", "largest blob read when its size is unknown, e.g. schema 1 layers (default 16G)")
     .option("--json", "machine-readable output")
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "tty", "plain", "none"]).default("auto"))
     .option("-v, --verbose", "log every HTTP request and status to stderr (secrets redacted)")

@@ -11,9 +11,10 @@ import { OcidistError } from "./errors.js";
 import { childDescriptors, parseManifest, type ParsedManifest } from "./manifest.js";
 import { isManifestMediaType } from "./media-types.js";
 import type { ReadableTarget } from "./targets/target.js";
+import { MAX_GRAPH_DEPTH } from "./limits.js";
 
-/** How deep a planning walk goes before it refuses the graph. */
-const MAX_PLAN_DEPTH = 32;
+/** How deep a planning walk goes before it refuses the graph (the copy walk's own bound). */
+const MAX_PLAN_DEPTH = MAX_GRAPH_DEPTH;
 
 /** What the planning walk found. */
 export interface CopyPlan {

@@ -25,6 +25,7 @@ import { convertSchema1 } from "./schema1.js";
 import { planCopy } from "./copy-plan.js";
 import type { ReadableTarget, WritableTarget } from "./targets/target.js";
 import { limiter } from "./util/limit.js";
+import { WalkGuard } from "./graph-guard.js";
 import { discard } from "./http/discard.js";
 import { readAll } from "./util/stream.js";
 
@@ -77,6 +78,8 @@ class GraphCopy {
   private readonly controller = new AbortController();
   /** Manifests already read and verified (by a planning walk), by digest. */
   read = new Map<string, Buffer>();
+  /** Refuses loops and graphs too deep or too large. */
+  private readonly guard = new WalkGuard();
 
   constructor(
     private readonly src: ReadableTarget,
@@ -100,7 +103,10 @@ class GraphCopy {
     if (outer?.aborted) cancel();
     outer?.addEventListener("abort", cancel, { once: true });
     try {
-      return await this.copyManifest(top, bytes, parsed);
+      this.guard.visit(top.digest, 0);
+      const root = this.copyManifest(top, bytes, parsed);
+      this.manifests.set(top.digest, root.then(() => this.guard.done(top.digest)));
+      return await root;
     } catch (err) {
       this.controller.abort(err);
       await this.settle();
@@ -182,7 +188,7 @@ class GraphCopy {
         break;
       } catch (err) {
         discard(opened);
-        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500)) throw err;
+        if (attempt >= attempts || signal?.aborted || (err as Error).name === "DigestMismatchError" || (err as Error).name === "LimitError" || ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500)) throw err;
       }
     }
     progress?.blobDone?.(desc, opened ? "transferred" : "mounted");
@@ -198,7 +204,7 @@ class GraphCopy {
   }
 
   /** Copies a manifest or index and everything below it; returns what was written (differs for converted schema 1). */
-  async copyManifest(desc: Descriptor, known?: Buffer, parsedKnown?: ParsedManifest): Promise<Descriptor> {
+  async copyManifest(desc: Descriptor, known?: Buffer, parsedKnown?: ParsedManifest, depth = 0): Promise<Descriptor> {
     const bytes = known ?? this.read.get(desc.digest) ?? (await fetchManifestBytes(this.src, desc, this.options.signal));
     const parsed = parsedKnown ?? parseManifest(bytes, desc.mediaType);
     // A manifest the destination already has comes with everything it references (registries
@@ -206,12 +212,12 @@ class GraphCopy {
     const convert = parsed.kind === "schema1" && this.options.convertSchema1;
     if (!convert && (await this.dst.exists(desc, this.options.signal))) {
       this.options.progress?.manifestDone?.(desc);
-      if (this.options.referrers) await this.copyReferrers(desc);
+      if (this.options.referrers) await this.copyReferrers(desc, depth);
       return desc;
     }
     switch (parsed.kind) {
       case "index": {
-        await Promise.all(parsed.index.manifests.map((child) => this.copyChild(child)));
+        await Promise.all(parsed.index.manifests.map((child) => this.copyChild(child, desc, depth + 1)));
         break;
       }
       case "image": {
@@ -227,15 +233,18 @@ class GraphCopy {
       }
     }
     await this.pushManifest(desc, bytes);
-    if (this.options.referrers) await this.copyReferrers(desc);
+    if (this.options.referrers) await this.copyReferrers(desc, depth);
     return desc;
   }
 
-  private copyChild(child: Descriptor): Promise<void> {
+  /** Copies a child of `parent` once; a manifest is checked by the guard before `parent` waits for it. */
+  private copyChild(child: Descriptor, parent: Descriptor, depth: number): Promise<void> {
     if (!isManifestMediaType(child.mediaType)) return this.copyBlob(child);
+    this.guard.wait(parent.digest, child.digest);
     let p = this.manifests.get(child.digest);
     if (!p) {
-      p = this.copyManifest(child).then(() => undefined);
+      this.guard.visit(child.digest, depth);
+      p = this.copyManifest(child, undefined, undefined, depth).then(() => this.guard.done(child.digest));
       this.manifests.set(child.digest, p);
     }
     return p;
@@ -254,10 +263,10 @@ class GraphCopy {
   }
 
   /** Copies the referrers of a manifest (and theirs). */
-  private async copyReferrers(desc: Descriptor): Promise<void> {
+  private async copyReferrers(desc: Descriptor, depth: number): Promise<void> {
     if (!this.src.referrers) return;
     const list = await this.src.referrers(desc, undefined, this.options.signal);
-    await Promise.all(list.map((r) => this.copyChild(r)));
+    await Promise.all(list.map((r) => this.copyChild(r, desc, depth + 1)));
   }
 }
 

@@ -6,7 +6,8 @@
 import type { Descriptor, Platform } from "./descriptor.js";
 import { verifyBytes } from "./digest.js";
 import { NotFoundError, OcidistError } from "./errors.js";
-import type { ImageManifest, ParsedManifest, Schema1Manifest } from "./manifest.js";
+import { parseManifest, type ImageManifest, type ParsedManifest, type Schema1Manifest } from "./manifest.js";
+import { verifyManifest } from "./manifest-digest.js";
 import { formatPlatform, isAttestation, selectPlatform } from "./platform.js";
 import type { FetchedManifest } from "./registry/manifests.js";
 import type { RegistryTarget } from "./targets/registry.js";
@@ -77,6 +78,9 @@ export async function resolveImage(target: RegistryTarget, ref: string | undefin
   if (top.parsed.kind !== "index" || !platform) return { manifest: top };
   const chosen = choosePlatform(top, platform, target.refString(ref));
   const manifest = await target.getManifest(chosen.digest, signal);
+  // What the index says the child is (size, media type) must be what was served.
+  verifyManifest(manifest.bytes, chosen.digest, chosen.mediaType, chosen.size);
+  parseManifest(manifest.bytes, chosen.mediaType);
   return { index: top, manifest };
 }
 

@@ -2,41 +2,29 @@
  * The digest of a manifest. For every type it is the hash of the bytes, except Docker schema 1
  * signed with JWS (`prettyjws`), whose digest registries compute over the signed payload: the
  * bytes without the `signatures` block, rebuilt from the protected header's `formatLength`
- * and `formatTail` (libtrust's format).
+ * and `formatTail` (libtrust's format). That rule applies only to a JWS that holds (see
+ * `src/schema1-jws.ts`); anything else is addressed by the hash of its bytes alone.
  * @module
  */
 import { digestOf, parseDigest } from "./digest.js";
 import { DigestMismatchError } from "./errors.js";
-import { DOCKER_SCHEMA1_SIGNED, baseMediaType } from "./media-types.js";
+import { baseMediaType, isSchema1MediaType } from "./media-types.js";
+import { readSchema1Jws } from "./schema1-jws.js";
 
-/** The JWS payload of a signed schema 1 manifest, or undefined when it is not one. */
+/** The JWS payload of a signed schema 1 manifest, or undefined when the bytes are not one that holds. */
 export function schema1Payload(bytes: Uint8Array): Buffer | undefined {
-  let doc: { signatures?: { protected?: string }[] };
-  try {
-    doc = JSON.parse(Buffer.from(bytes).toString("utf8")) as typeof doc;
-  } catch {
-    return undefined;
-  }
-  const prot = doc?.signatures?.[0]?.protected;
-  if (typeof prot !== "string") return undefined;
-  let header: { formatLength?: number; formatTail?: string };
-  try {
-    header = JSON.parse(Buffer.from(prot, "base64url").toString("utf8")) as typeof header;
-  } catch {
-    return undefined;
-  }
-  const { formatLength, formatTail } = header;
-  if (typeof formatLength !== "number" || typeof formatTail !== "string" || formatLength < 0 || formatLength > bytes.length) return undefined;
-  return Buffer.concat([Buffer.from(bytes).subarray(0, formatLength), Buffer.from(formatTail, "base64url")]);
+  return readSchema1Jws(bytes).payload;
+}
+
+/** Whether the schema 1 payload rule may apply to a document of this media type (unknown: it may). */
+function mayBeSigned(mediaType: string | undefined): boolean {
+  return mediaType === undefined || isSchema1MediaType(baseMediaType(mediaType));
 }
 
 /** The digest of manifest bytes of the given media type, in `algorithm` (default sha256). */
 export function manifestDigest(bytes: Uint8Array, mediaType: string | undefined, algorithm = "sha256"): string {
-  if (baseMediaType(mediaType) === DOCKER_SCHEMA1_SIGNED || mediaType === undefined) {
-    const payload = schema1Payload(bytes);
-    if (payload) return digestOf(payload, algorithm);
-  }
-  return digestOf(bytes, algorithm);
+  const payload = mayBeSigned(mediaType) ? schema1Payload(bytes) : undefined;
+  return digestOf(payload ?? bytes, algorithm);
 }
 
 /** Checks manifest bytes against a digest (and size when given). @throws DigestMismatchError */
@@ -45,10 +33,11 @@ export function verifyManifest(bytes: Uint8Array, digest: string, mediaType: str
   if (size !== undefined && size >= 0 && bytes.length !== size) {
     throw new DigestMismatchError(`manifest ${digest}: got ${bytes.length} bytes, its descriptor declares ${size}`, digest);
   }
-  const actual = manifestDigest(bytes, mediaType, algorithm);
-  if (actual !== digest) {
-    // A schema 1 manifest may be addressed by the hash of its bytes too.
-    if (digestOf(bytes, algorithm) === digest) return;
-    throw new DigestMismatchError(`manifest ${digest}: content hashes to ${actual}`, digest, actual);
-  }
+  if (digestOf(bytes, algorithm) === digest) return;
+  // A signed schema 1 manifest is addressed by the hash of its payload, when its JWS holds.
+  const jws = mayBeSigned(mediaType) ? readSchema1Jws(bytes) : undefined;
+  const actual = digestOf(jws?.payload ?? bytes, algorithm);
+  if (actual === digest) return;
+  const why = jws?.problem && jws.problem !== "not a schema 1 manifest" && jws.problem !== "no signatures" ? ` (its schema 1 signature does not count: ${jws.problem})` : "";
+  throw new DigestMismatchError(`manifest ${digest}: content hashes to ${actual}${why}`, digest, actual);
 }

@@ -8,6 +8,7 @@ import type { Descriptor } from "./descriptor.js";
 import { parseDigest } from "./digest.js";
 import { InvalidManifestError, UnsupportedMediaTypeError } from "./errors.js";
 import * as mt from "./media-types.js";
+import { parseStrictJson } from "./json-strict.js";
 
 /** An OCI image manifest or a Docker schema 2 manifest. */
 export interface ImageManifest {
@@ -86,42 +87,44 @@ function validateAnnotations(value: unknown, where: string): void {
 }
 
 /**
- * Parses manifest bytes. `contentType` is what the server (or the descriptor) said; it wins
- * when the document has no `mediaType`, and must agree with it when it has one. A document
- * with both `manifests` and `config`/`layers` is refused whatever it claims.
+ * Parses manifest bytes. The kind (index, image manifest, schema 1) is decided by the
+ * document itself: `schemaVersion`, its `mediaType` and the fields present must agree, and
+ * JSON with duplicate keys (which other readers may see differently) is refused. The type
+ * the document was asked for or served as (`contentType`: a descriptor's media type or a
+ * server's `Content-Type`) never decides it: when it is a manifest type it must agree with
+ * the document, and it names the media type only when the document has no `mediaType`.
  * @throws InvalidManifestError, UnsupportedMediaTypeError
  */
 export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) fail(`manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    doc = parseStrictJson(bytes).value;
   } catch (err) {
     fail(`manifest is not valid JSON: ${(err as Error).message}`);
   }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) fail("manifest is not a JSON object");
   const m = doc as Json;
   const declared = mt.baseMediaType(contentType);
-  const inner = typeof m.mediaType === "string" ? m.mediaType : undefined;
+  if (m.mediaType !== undefined && typeof m.mediaType !== "string") fail("mediaType must be a string");
+  const inner = m.mediaType as string | undefined;
   if (inner !== undefined && declared && isKnown(declared) && inner !== declared && !schema1Pair(inner, declared)) {
     fail(`manifest declares mediaType ${inner} but was served as ${declared}`);
   }
-  if ("manifests" in m && ("layers" in m || "config" in m)) {
-    fail("document has both manifests and layers/config: ambiguous, refused (CVE-2021-41190)");
-  }
-  const effective = inner ?? (isKnown(declared) ? declared : guessMediaType(m));
-  if (m.schemaVersion === 1 || mt.isSchema1MediaType(effective)) {
-    return { kind: "schema1", mediaType: mt.isSchema1MediaType(effective) ? effective : signedOrNot(m), schema1: validateSchema1(m) };
-  }
-  if (m.schemaVersion !== 2) fail(`unsupported schemaVersion ${JSON.stringify(m.schemaVersion)}`);
-  if (mt.isIndexMediaType(effective)) {
+  if (inner !== undefined && !isKnown(inner)) throw new UnsupportedMediaTypeError(`unsupported manifest media type ${JSON.stringify(inner)}`);
+  const kind = kindOf(m);
+  const effective = inner ?? (isKnown(declared) ? declared : defaultMediaType(kind, m));
+  if (declared && isKnown(declared) && kindOfMediaType(declared) !== kind) fail(`a document with the fields of ${KIND_NAMES[kind]} was served as ${declared}`);
+  if (isKnown(effective) && kindOfMediaType(effective) !== kind) fail(`a document with the fields of ${KIND_NAMES[kind]} cannot be ${effective}`);
+  if (kind === "schema1") return { kind, mediaType: effective, schema1: validateSchema1(m) };
+  if (kind === "index" && mt.isIndexMediaType(effective)) {
     if (!Array.isArray(m.manifests)) fail(`${effective}: manifests must be an array`);
     m.manifests.forEach((d, i) => validateDescriptor(d, `manifests[${i}]`));
     if (m.subject !== undefined) validateDescriptor(m.subject, "subject");
     if (m.annotations !== undefined) validateAnnotations(m.annotations, "index");
     return { kind: "index", mediaType: effective, index: m as unknown as ImageIndex };
   }
-  if (mt.isImageManifestMediaType(effective)) {
+  if (kind === "image" && mt.isImageManifestMediaType(effective)) {
     validateDescriptor(m.config, "config");
     if (!Array.isArray(m.layers)) fail(`${effective}: layers must be an array`);
     m.layers.forEach((d, i) => validateDescriptor(d, `layers[${i}]`));
@@ -130,6 +133,28 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     return { kind: "image", mediaType: effective, manifest: m as unknown as ImageManifest };
   }
   throw new UnsupportedMediaTypeError(`unsupported manifest media type ${JSON.stringify(effective || "(none)")}`);
+}
+
+const KIND_NAMES: Record<ParsedManifest["kind"], string> = { index: "an index", image: "an image manifest", schema1: "a schema 1 manifest" };
+
+/** The kind a document's own fields make it; contradictory fields are refused. */
+function kindOf(m: Json): ParsedManifest["kind"] {
+  const has = (...keys: string[]) => keys.some((k) => k in m);
+  if (m.schemaVersion === 1) {
+    if (has("manifests", "config", "layers")) fail("schemaVersion 1 document has schema 2 fields (manifests/config/layers)");
+    return "schema1";
+  }
+  if (m.schemaVersion !== 2) fail(`unsupported schemaVersion ${JSON.stringify(m.schemaVersion)}`);
+  if (has("fsLayers", "history", "signatures")) fail("schemaVersion 2 document has schema 1 fields (fsLayers/history/signatures)");
+  if (has("manifests") && has("layers", "config")) fail("document has both manifests and layers/config: ambiguous, refused (CVE-2021-41190)");
+  if (has("manifests")) return "index";
+  if (has("config", "layers")) return "image";
+  fail("schemaVersion 2 document has neither manifests nor config and layers");
+}
+
+/** The kind a known manifest media type names. */
+function kindOfMediaType(t: string): ParsedManifest["kind"] {
+  return mt.isSchema1MediaType(t) ? "schema1" : mt.isIndexMediaType(t) ? "index" : "image";
 }
 
 function isKnown(t: string): boolean {
@@ -141,16 +166,10 @@ function schema1Pair(a: string, b: string): boolean {
   return mt.isSchema1MediaType(a) && mt.isSchema1MediaType(b);
 }
 
-function signedOrNot(m: Json): string {
-  return Array.isArray(m.signatures) ? mt.DOCKER_SCHEMA1_SIGNED : mt.DOCKER_SCHEMA1;
-}
-
-/** For documents served without a usable Content-Type and without `mediaType` (OCI allows omitting it). */
-function guessMediaType(m: Json): string {
-  if (m.schemaVersion === 1) return signedOrNot(m);
-  if (Array.isArray(m.manifests)) return mt.OCI_INDEX;
-  if (m.config && typeof m.config === "object") return mt.OCI_MANIFEST;
-  return "";
+/** The media type of a document that names none and was served without a usable one (OCI allows omitting it). */
+function defaultMediaType(kind: ParsedManifest["kind"], m: Json): string {
+  if (kind === "schema1") return Array.isArray(m.signatures) ? mt.DOCKER_SCHEMA1_SIGNED : mt.DOCKER_SCHEMA1;
+  return kind === "index" ? mt.OCI_INDEX : mt.OCI_MANIFEST;
 }
 
 function validateSchema1(m: Json): Schema1Manifest {

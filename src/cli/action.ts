@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { CliContext } from "./context.js";
 import { EXIT_INTERRUPTED, errorLine, exitStatusFor } from "./exit.js";
 import { cleanupTemps } from "../util/atomic.js";
+import { setMaxBlobSize } from "../limits.js";
 
 /** A command implementation: positional arguments, then the command's own options, then the context. */
 export type CommandImpl<A extends unknown[]> = (ctx: CliContext, ...args: A) => Promise<void>;
@@ -27,6 +28,8 @@ export function action<A extends unknown[]>(impl: CommandImpl<A>): (...args: unk
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
+      const maxBlob = ctx.maxBlobSize;
+      if (maxBlob !== undefined) setMaxBlobSize(maxBlob);
       await impl(ctx, ...(args.slice(0, -1) as A));
     } catch (err) {
       await cleanupTemps().catch(() => undefined);

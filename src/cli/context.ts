@@ -13,6 +13,7 @@ import { UsageError } from "../errors.js";
 import { hostPlatform, parsePlatform } from "../platform.js";
 import { RegistryClient } from "../registry/client.js";
 import { VERSION } from "../version.js";
+import { parseByteSize } from "../limits.js";
 
 /** The global options of CLI.md, as commander hands them over. */
 export interface GlobalOptions {
@@ -28,6 +29,7 @@ export interface GlobalOptions {
   jobs?: string;
   retries?: string;
   timeout?: string;
+  maxBlobSize?: string;
   json?: boolean;
   progress?: string;
   verbose?: boolean;
@@ -97,6 +99,15 @@ export class CliContext {
   /** Logs a line to stderr only with `-v`. */
   debug(line: string): void {
     if (this.opts.verbose) process.stderr.write(`ocidist: ${line}\n`);
+  }
+
+  /** `--max-blob-size` in bytes, or undefined when not given. @throws UsageError when malformed */
+  get maxBlobSize(): number | undefined {
+    const text = this.opts.maxBlobSize;
+    if (text === undefined) return undefined;
+    const n = parseByteSize(text);
+    if (n === undefined) throw new UsageError(`--max-blob-size wants a byte count such as 20000000000 or 32G, not ${JSON.stringify(text)}`);
+    return n;
   }
 
   /** `--jobs`, default 4. */

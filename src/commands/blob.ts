@@ -1,5 +1,7 @@
 /**
- * `ocidist blob REPO@DIGEST [-o FILE]`: a blob's bytes, verified against the digest.
+ * `ocidist blob REPO@DIGEST [-o FILE]`: a blob's bytes, verified against the digest. No byte
+ * reaches stdout before the whole blob is verified: it is spooled into the blob cache first
+ * (a file output is written beside FILE and renamed into place only once verified).
  * @module
  */
 import type { Command } from "commander";
@@ -11,6 +13,7 @@ import { RegistryTarget } from "../targets/registry.js";
 import { writeStreamAtomic } from "../util/write-file.js";
 import { action } from "../cli/action.js";
 import { writeOut } from "../cli/output.js";
+import { cacheFor } from "./pull.js";
 
 /** Registers `blob`. */
 export function register(program: Command): void {
@@ -19,8 +22,9 @@ export function register(program: Command): void {
     .summary("print or save a blob, verified against its digest")
     .argument("<ref>", "REPO@DIGEST, e.g. alpine@sha256:…")
     .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
+    .option("--cache-dir <dir>", "where the blob is verified before it goes to stdout (default: the blob cache)")
     .action(
-      action(async (ctx, text: string, opts: { output?: string }) => {
+      action(async (ctx, text: string, opts: { output?: string; cacheDir?: string }) => {
         const ref = parseReference(text, { defaultTag: false });
         if (!ref.digest) throw new UsageError(`blob needs REPO@DIGEST, got ${JSON.stringify(text)}`);
         const client = await ctx.client([ref.registry]);
@@ -35,12 +39,13 @@ export function register(program: Command): void {
           });
         }
         const desc = { mediaType: "application/octet-stream", digest: ref.digest, size: head.size ?? -1 };
-        const stream = await openVerifiedBlob(target, desc, { signal: ctx.signal });
         if (opts.output) {
-          await writeStreamAtomic(opts.output, stream, ctx.signal);
+          await writeStreamAtomic(opts.output, await openVerifiedBlob(target, desc, { signal: ctx.signal }), ctx.signal);
           return;
         }
-        for await (const chunk of stream) await writeOut(chunk as Buffer);
+        const cache = cacheFor(opts.cacheDir);
+        if ((await cache.ensure(target, desc, { signal: ctx.signal })) === "cached") await cache.verify(desc);
+        for await (const chunk of cache.open(desc)) await writeOut(chunk as Buffer);
       }),
     );
 }

@@ -9,6 +9,7 @@ import { isValidDigest } from "../digest.js";
 import { NotFoundError, OcidistError } from "../errors.js";
 import { MAX_MANIFEST_BYTES, parseManifest, validateDescriptor } from "../manifest.js";
 import { parseReference } from "../reference.js";
+import { parseStrictJson } from "../json-strict.js";
 import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "../formats/layout-files.js";
 import type { LayoutFs } from "./layout-fs.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
@@ -31,11 +32,11 @@ export async function readLayoutIndex(fs: LayoutFs): Promise<Descriptor[]> {
   const bytes = await fs.read("index.json", MAX_MANIFEST_BYTES);
   let doc: { manifests?: unknown };
   try {
-    doc = JSON.parse(bytes.toString("utf8")) as { manifests?: unknown };
-  } catch {
-    throw new OcidistError(`${fs.description}: index.json is not JSON`);
+    doc = parseStrictJson(bytes).value as { manifests?: unknown };
+  } catch (err) {
+    throw new OcidistError(`${fs.description}: index.json is not strict JSON: ${(err as Error).message}`);
   }
-  if (!Array.isArray(doc.manifests)) throw new OcidistError(`${fs.description}: index.json has no manifests list`);
+  if (!Array.isArray(doc?.manifests)) throw new OcidistError(`${fs.description}: index.json has no manifests list`);
   return doc.manifests.map((d, i) => validateDescriptor(d, `${fs.description}: index.json manifests[${i}]`));
 }
 

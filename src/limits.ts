@@ -1,0 +1,50 @@
+/**
+ * Every bound ocidist puts on what it reads from a registry, a layout or an archive, in one
+ * place, so that each is stated once and its error can name it. A bound that a user may
+ * need to raise is also an option (see the CLI help); the value here is its default.
+ * @module
+ */
+import { OcidistError } from "./errors.js";
+
+/** Deepest nesting of arrays and objects accepted in a manifest, index or JWS header (real documents use about 5). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Default largest blob read when nothing tells its size (Docker schema 1 layers, whose
+ * manifest gives none, from a source that cannot say): 16 GiB. Option `--max-blob-size`.
+ */
+export const DEFAULT_MAX_BLOB_SIZE = 16 * 1024 ** 3;
+
+/** Deepest chain of manifests a graph walk follows (index → index → … → manifest, referrers of referrers). */
+export const MAX_GRAPH_DEPTH = 32;
+
+/** Most manifests and indexes one graph walk visits (blobs are not counted). */
+export const MAX_GRAPH_NODES = 10_000;
+
+/** A bound was reached; the message names it (and the option that raises it, when there is one). */
+export class LimitError extends OcidistError {
+  override name = "LimitError";
+}
+
+let maxBlobSizeNow = DEFAULT_MAX_BLOB_SIZE;
+
+/** The largest blob of unknown size read now: {@link DEFAULT_MAX_BLOB_SIZE} unless {@link setMaxBlobSize} changed it. */
+export function maxBlobSize(): number {
+  return maxBlobSizeNow;
+}
+
+/** Sets the largest blob of unknown size read from now on, for every read that passes no bound of its own (`--max-blob-size`). */
+export function setMaxBlobSize(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new RangeError(`max blob size must be a positive integer, not ${bytes}`);
+  maxBlobSizeNow = bytes;
+}
+
+const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** Parses a byte count: `123`, or with a binary unit, `512M`, `16G`, `1TiB` (case-insensitive). Undefined when malformed. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^(\d+)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
