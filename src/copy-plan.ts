@@ -11,7 +11,7 @@ import { OcidistError } from "./errors.js";
 import { childDescriptors, parseManifest, type ParsedManifest } from "./manifest.js";
 import { isManifestMediaType } from "./media-types.js";
 import type { ReadableTarget } from "./targets/target.js";
-import { MAX_GRAPH_DEPTH } from "./limits.js";
+import { MAX_GRAPH_DEPTH, MAX_GRAPH_NODES } from "./limits.js";
 
 /** How deep a planning walk goes before it refuses the graph (the copy walk's own bound). */
 const MAX_PLAN_DEPTH = MAX_GRAPH_DEPTH;
@@ -61,6 +61,7 @@ export async function planCopy(src: ReadableTarget, top: Descriptor, bytes: Buff
   };
   const visitAll = async (children: Descriptor[], depth: number): Promise<void> => {
     const fresh = children.filter((c) => isManifestMediaType(c.mediaType) && !listed.has(c.digest));
+    if (manifests.size + fresh.length > MAX_GRAPH_NODES) throw new OcidistError(`the graph has more than ${MAX_GRAPH_NODES} manifests (the limit of one walk)`);
     // Read the child manifests at once, then visit them in their order.
     await Promise.all(fresh.map(async (c) => manifests.set(c.digest, manifests.get(c.digest) ?? (await read(src, c, options.signal)))));
     for (const c of children) {
