@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .command("blob")
     .summary("print or save a blob, verified against its digest")
     .argument("<ref>", "REPO@DIGEST, e.g. alpine@sha256:…")
-    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout (- is stdout)")
     .option("--cache-dir <dir>", "where the blob is verified before it goes to stdout (default: the blob cache)")
     .action(
       action(async (ctx, text: string, opts: { output?: string; cacheDir?: string }) => {
@@ -39,7 +39,7 @@ export function register(program: Command): void {
           });
         }
         const desc = { mediaType: "application/octet-stream", digest: ref.digest, size: head.size ?? -1 };
-        if (opts.output) {
+        if (opts.output && opts.output !== "-") {
           await writeStreamAtomic(opts.output, await openVerifiedBlob(target, desc, { signal: ctx.signal }), ctx.signal);
           return;
         }

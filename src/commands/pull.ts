@@ -17,6 +17,7 @@ import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
 import { formatBytes } from "../cli/output.js";
 import { fileDigest } from "../util/file-digest.js";
+import { isStdout, stdoutFile } from "../util/stdout-file.js";
 
 const FORMATS: Record<string, LocalKind> = { "docker-archive": "docker-archive", oci: "oci", "oci-archive": "oci-archive" };
 
@@ -43,10 +44,22 @@ export function cacheFor(dir: string | undefined): BlobCache {
 }
 
 async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise<void> {
-  const output = opts.output ?? opts.path;
-  if (!output) throw new UsageError("pull needs -o PATH (or --path PATH)");
+  const named = opts.output ?? opts.path;
+  if (!named) throw new UsageError("pull needs -o PATH (or --path PATH; - for stdout)");
   const kind = FORMATS[opts.format];
   if (!kind) throw new UsageError(`--format wants docker-archive, oci or oci-archive, not ${JSON.stringify(opts.format)}`);
+  if (isStdout(named) && kind === "oci") throw new UsageError("an OCI layout is a directory and cannot go to stdout: use --format oci-archive or docker-archive with -o -");
+  if (isStdout(named) && ctx.opts.json) throw new UsageError("--json and -o - both write to stdout: choose one");
+  const toStdout = isStdout(named) ? await stdoutFile("pull.tar") : undefined;
+  try {
+    await pullInto(ctx, refs, opts, kind, toStdout?.path ?? named, toStdout ? "stdout" : named);
+    await toStdout?.emit(ctx.signal);
+  } finally {
+    await toStdout?.discard();
+  }
+}
+
+async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind: LocalKind, output: string, shown: string): Promise<void> {
   if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
   // A reference given twice is pulled once.
   const parsed = [...new Map(refs.map((r) => parseReference(r)).map((r) => [formatReference(r), r] as const)).values()];
@@ -76,7 +89,7 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
   }
   // Archives are byte-for-byte reproducible: their hash is worth comparing across machines.
   const archiveDigest = kind === "oci" ? undefined : await fileDigest(output);
-  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${output} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
+  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
   for (const { reference, result } of results) {
     const parts = [`${reference}: ${result.source.digest}`];
     if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);
@@ -85,7 +98,7 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
   }
   if (ctx.opts.json) {
     await printJson({
-      output,
+      output: shown,
       format: kind,
       ...(archiveDigest ? { archiveDigest } : {}),
       images: results.map(({ reference, result }) => ({
@@ -105,7 +118,7 @@ export function register(program: Command): void {
     .command("pull")
     .summary("save images as a docker archive (default), an OCI layout or an OCI archive")
     .argument("<ref...>", "image references; several go into one output")
-    .option("-o, --output <path>", "where to write the archive or layout")
+    .option("-o, --output <path>", "where to write the archive or layout (- for stdout, archives only)")
     .option("--path <path>", "alias of --output")
     .option("--format <format>", "docker-archive, oci or oci-archive", "docker-archive")
     .option("--all-platforms", "keep a whole index (oci and oci-archive only)")

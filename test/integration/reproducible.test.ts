@@ -72,3 +72,18 @@ describe("reproducible archives", () => {
     assert.equal((JSON.parse(r.out) as { images: unknown[] }).images.length, 1);
   });
 });
+
+describe("-o - writes to stdout", () => {
+  test("pull -o - streams the same archive to stdout, and refuses an OCI layout or --json with it", async () => {
+    const file = await pullTo(`${host}/repro/app:v1`, "docker-archive", []);
+    const r = await ocidist(["--progress", "plain", "pull", `${host}/repro/app:v1`, "-o", "-"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(`sha256:${createHash("sha256").update(r.stdout).digest("hex")}`, file.printed, "stdout holds the very archive");
+    assert.match(r.stderr, /into stdout/);
+    const layout = await ocidist(["pull", `${host}/repro/app:v1`, "--format", "oci", "-o", "-"]);
+    assert.equal(layout.code, 2);
+    const json = await ocidist(["pull", `${host}/repro/app:v1`, "-o", "-", "--json"]);
+    assert.equal(json.code, 2);
+    assert.equal(json.stdout.length, 0);
+  });
+});
