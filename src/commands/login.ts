@@ -11,6 +11,7 @@ import { responseError } from "../registry/errors.js";
 import { action } from "../cli/action.js";
 import { readStdin } from "../cli/context.js";
 import { parseRegistryHost } from "../cli/host.js";
+import { printJson } from "../cli/output.js";
 
 /** Registers `login` and `logout`. */
 export function register(program: Command): void {
@@ -43,6 +44,7 @@ export function register(program: Command): void {
         const helper = store.helperFor(registry);
         const where = helper ? `docker-credential-${helper}` : store.configPath;
         ctx.info(`Login succeeded: ${registry} (stored in ${where})`);
+        if (ctx.opts.json) await printJson({ registry, username, stored: helper ? { helper: `docker-credential-${helper}` } : { file: store.configPath } });
       }),
     );
 
@@ -57,6 +59,7 @@ export function register(program: Command): void {
         const had = await store.get(registry);
         await store.erase(registry);
         ctx.info(had ? `Removed credentials for ${registry}` : `No credentials were stored for ${registry}`);
+        if (ctx.opts.json) await printJson({ registry, removed: !!had });
       }),
     );
 }

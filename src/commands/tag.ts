@@ -28,6 +28,7 @@ export function register(program: Command): void {
           await putManifest(target.client, { registry: ref.registry, repository: ref.repository, tag: t }, got.bytes, got.descriptor.mediaType, ctx.signal);
           ctx.info(`tagged ${ref.registry}/${ref.repository}:${t} → ${got.descriptor.digest}`);
         }
+        if (ctx.opts.json) await printJson({ repository: `${ref.registry}/${ref.repository}`, digest: got.descriptor.digest, mediaType: got.descriptor.mediaType, tags });
       }),
     );
 
