@@ -57,6 +57,7 @@ async function everyCommandRefuses(ref: string): Promise<void> {
   await refused(["manifest", ref]);
   await refused(["config", ref]);
   await refused(["inspect", ref]);
+  await refused(["digest", "--platform", "linux/amd64", ref]);
   await refused(["pull", ref, "--format", "oci", "-o", out], [out]);
   await refused(["pull", ref, "-o", `${out}.tar`], [`${out}.tar`]);
   await refused(["export", ref, join(dir, "rootfs")], [join(dir, "rootfs")]);
