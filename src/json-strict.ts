@@ -37,9 +37,11 @@ export class StrictJsonError extends Error {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
-const HEX = /^[0-9a-fA-F]{4}$/;
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
 
 /** Scans one document; offsets are byte offsets. */
 class Scanner {
@@ -56,7 +58,11 @@ class Scanner {
   }
 
   ws(): void {
-    while (this.pos < this.b.length && WS.has(this.b[this.pos]!)) this.pos++;
+    for (;;) {
+      const c = this.b[this.pos];
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
   }
 
   value(depth: number): void {
@@ -64,7 +70,7 @@ class Scanner {
     const c = this.b[this.pos];
     if (c === 0x7b) return this.object(depth + 1);
     if (c === 0x5b) return this.array(depth + 1);
-    if (c === 0x22) return void this.string();
+    if (c === 0x22) return void this.string(false);
     if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return this.number();
     for (const lit of ["true", "false", "null"]) {
       if (this.literal(lit)) return;
@@ -99,9 +105,10 @@ class Scanner {
     }
   }
 
-  /** Scans a string token and returns its raw text (quotes included). */
-  string(): string {
+  /** Scans a string token; with `decode`, returns its value. */
+  string(decode: boolean): string {
     const start = this.pos++;
+    let escaped = false;
     for (;;) {
       const c = this.b[this.pos];
       if (c === undefined) this.fail("unterminated string");
@@ -109,15 +116,18 @@ class Scanner {
       this.pos++;
       if (c === 0x22) break;
       if (c === 0x5c) {
+        escaped = true;
         const e = this.b[this.pos];
         if (e === 0x75) {
-          if (!HEX.test(Buffer.from(this.b.subarray(this.pos + 1, this.pos + 5)).toString("latin1"))) this.fail("bad \\u escape");
+          for (let i = 1; i <= 4; i++) if (!isHex(this.b[this.pos + i])) this.fail("bad \\u escape");
           this.pos += 5;
         } else if (e !== undefined && ESCAPES.has(e)) this.pos++;
         else this.fail("bad escape");
       }
     }
-    return Buffer.from(this.b.subarray(start, this.pos)).toString("utf8");
+    if (!decode) return "";
+    const raw = Buffer.from(this.b.buffer, this.b.byteOffset + start, this.pos - start).toString("utf8");
+    return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
   }
 
   object(depth: number): void {
@@ -133,7 +143,7 @@ class Scanner {
       this.ws();
       if (this.b[this.pos] !== 0x22) this.fail("expected a key");
       const keyStart = this.pos;
-      const key = JSON.parse(this.string()) as string;
+      const key = this.string(true);
       const keyEnd = this.pos;
       if (keys.has(key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
       keys.add(key);

@@ -44,7 +44,9 @@ export function register(program: Command): void {
         const parsed = resolved.manifest.parsed;
         if (parsed.kind === "schema1") {
           const sums = [...new Set(parsed.schema1.fsLayers.map((l) => l.blobSum))];
-          await Promise.all(sums.map((digest) => fetchLayer({ mediaType: "", digest, size: -1 })));
+          // Schema 1 gives no sizes: the registry's (HEAD) bounds each read; else --max-blob-size does.
+          const sized = async (digest: string) => ({ mediaType: "", digest, size: (await target.blobSize({ mediaType: "", digest, size: -1 }, ctx.signal)) ?? -1 });
+          await Promise.all(sums.map(async (digest) => fetchLayer(await sized(digest))));
           const converted = await convertSchema1(parsed.schema1, cache);
           layers = imageManifestOf(parseManifest(converted.manifestBytes), "converted schema1 manifest").layers;
         } else {

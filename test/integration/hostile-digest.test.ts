@@ -57,6 +57,7 @@ async function everyCommandRefuses(ref: string): Promise<void> {
   await refused(["manifest", ref]);
   await refused(["config", ref]);
   await refused(["inspect", ref]);
+  await refused(["digest", "--platform", "linux/amd64", ref]);
   await refused(["pull", ref, "--format", "oci", "-o", out], [out]);
   await refused(["pull", ref, "-o", `${out}.tar`], [`${out}.tar`]);
   await refused(["export", ref, join(dir, "rootfs")], [join(dir, "rootfs")]);
@@ -171,16 +172,18 @@ describe("hostile registry: no unverified byte reaches a consumer", () => {
 
 
 describe("hostile registry: a blob of unknown size is bounded", () => {
-  test("an endless schema 1 layer stops at --max-blob-size with a line naming the bound", async () => {
-    const layerDigest = sha256("the genuine layer");
-    const s1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: "endless", tag: "t", architecture: "amd64", fsLayers: [{ blobSum: layerDigest }], history: [{ v1Compatibility: JSON.stringify({ id: "b".repeat(64) }) }] }));
-    h.manifest("endless", ["t", sha256(s1)], s1, "application/vnd.docker.distribution.manifest.v1+json");
+  /** Serves `repo` as a schema 1 image whose one layer never ends; HEAD tells `headSize` when given. Returns the pinned reference and a byte counter. */
+  function endless(repo: string, headSize?: number): { ref: string; sent: () => number } {
+    const layerDigest = sha256(`the genuine layer of ${repo}`);
+    const s1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: repo, tag: "t", architecture: "amd64", fsLayers: [{ blobSum: layerDigest }], history: [{ v1Compatibility: JSON.stringify({ id: "b".repeat(64) }) }] }));
+    h.manifest(repo, ["t", sha256(s1)], s1, "application/vnd.docker.distribution.manifest.v1+json");
     let sent = 0;
-    h.override("HEAD", /^\/v2\/endless\/blobs\//, (_req, res) => {
-      res.writeHead(200, { "content-type": "application/octet-stream" });
+    const blobs = new RegExp(`^/v2/${repo}/blobs/`);
+    h.override("HEAD", blobs, (_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream", ...(headSize !== undefined ? { "content-length": String(headSize) } : {}) });
       res.end();
     });
-    h.override("GET", /^\/v2\/endless\/blobs\//, (_req, res) => {
+    h.override("GET", blobs, (_req, res) => {
       res.writeHead(200, { "content-type": "application/octet-stream" });
       const chunk = Buffer.alloc(64 * 1024);
       const more = () => {
@@ -192,16 +195,33 @@ describe("hostile registry: a blob of unknown size is bounded", () => {
       };
       more();
     });
+    return { ref: `${h.host}/${repo}@${sha256(s1)}`, sent: () => sent };
+  }
+
+  test("an endless schema 1 layer stops at --max-blob-size with a line naming the bound", async () => {
+    const { ref, sent } = endless("endless");
     const dir = tempDir("ocidist-endless-");
     const out = join(dir, "out");
-    const r = await ocidist(["--max-blob-size", "1M", "pull", `${h.host}/endless@${sha256(s1)}`, "--format", "oci", "-o", out]);
+    const r = await ocidist(["--max-blob-size", "1M", "pull", ref, "--format", "oci", "-o", out]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /more than 1048576 bytes .*--max-blob-size/);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    assert.ok(sent < 32 * 1024 * 1024, `${sent} bytes were read`);
+    assert.ok(sent() < 32 * 1024 * 1024, `${sent()} bytes were read`);
     assert.deepEqual(readdirSync(dir), []);
-    const bad = await ocidist(["--max-blob-size", "lots", "pull", `${h.host}/endless:t`, "-o", out]);
+    const bad = await ocidist(["--max-blob-size", "lots", "pull", ref, "-o", out]);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--max-blob-size wants a byte count/);
+  });
+
+  test("a schema 1 layer is bounded by the size the registry gives (HEAD), in pull and export", async () => {
+    const { ref, sent } = endless("sized", 1000);
+    const dir = tempDir("ocidist-endless-");
+    for (const args of [["pull", ref, "--format", "oci", "-o", join(dir, "out")], ["export", ref, join(dir, "rootfs")]]) {
+      const r = await ocidist(args);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /more than the 1000 bytes/);
+      assert.ok(sent() < 32 * 1024 * 1024, `${args[0]}: ${sent()} bytes were read`);
+    }
+    assert.deepEqual(readdirSync(dir), []);
   });
 });
