@@ -36,6 +36,8 @@ export class LayoutWriter implements WritableTarget {
   private readonly entries: LayoutEntry[] = [];
   private readonly save: DockerSaveEntry[] = [];
   private readonly manifests = new Map<string, Buffer>();
+  /** Digests written by this writer (verified on the way in). */
+  private readonly written = new Set<string>();
   private started = false;
 
   private constructor(
@@ -60,8 +62,18 @@ export class LayoutWriter implements WritableTarget {
     if (!(await this.sink.has("oci-layout"))) await this.sink.writeSmall("oci-layout", Buffer.from(OCI_LAYOUT_CONTENT));
   }
 
+  /**
+   * True when the layout holds the blob: written by this writer, or found with its bytes
+   * checked again. A manifest found in an existing layout is not reported present: below it a
+   * blob may be damaged, so the copy walks it (and rewrites the manifest's verified bytes)
+   * rather than trusting the subtree.
+   */
   async exists(desc: Descriptor): Promise<boolean> {
-    return this.sink.has(blobPathInLayout(desc.digest));
+    if (this.written.has(desc.digest)) return true;
+    const path = blobPathInLayout(desc.digest);
+    if (!this.sink.verify) return this.sink.has(path);
+    if (isManifestMediaType(desc.mediaType)) return false;
+    return this.sink.verify(path, desc.digest, desc.size);
   }
 
   async push(desc: Descriptor, open: BodyOpener): Promise<void> {
@@ -73,16 +85,19 @@ export class LayoutWriter implements WritableTarget {
       const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "manifest" });
       verifier.end(bytes);
       await this.sink.write(path, bytes.length, verifier);
+      this.written.add(desc.digest);
       return;
     }
     const body = await open();
     if (isVerifiedStream(body)) {
       await this.sink.write(path, desc.size, body);
+      this.written.add(desc.digest);
       return;
     }
     const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "blob" });
     body.on("error", (err) => verifier.destroy(err));
     await this.sink.write(path, desc.size, body.pipe(verifier));
+    this.written.add(desc.digest);
   }
 
   /** True for a directory layout, where a cached blob is hard-linked rather than written. */
@@ -94,6 +109,7 @@ export class LayoutWriter implements WritableTarget {
   async pushFile(desc: Descriptor, path: string): Promise<void> {
     await this.start();
     await this.sink.writeFile(blobPathInLayout(desc.digest), desc.size, path);
+    this.written.add(desc.digest);
   }
 
   async tag(desc: Descriptor, ref: string | undefined): Promise<void> {
