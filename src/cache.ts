@@ -7,7 +7,7 @@
  * @module
  */
 import { createReadStream, type WriteStream } from "node:fs";
-import { lstat, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -20,12 +20,17 @@ import { VerifyingStream, parseDigest } from "./digest.js";
 import { sleep } from "./http/retry.js";
 import type { ReadableTarget } from "./targets/target.js";
 import { OcidistError } from "./errors.js";
+import { takeLock } from "./util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "./util/cache-tag.js";
 import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "./util/no-follow.js";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {
-  if (process.env.OCIDIST_CACHE) return process.env.OCIDIST_CACHE;
+  return process.env.OCIDIST_CACHE || ownCacheDir();
+}
+
+/** `ocidist` in the user's cache home: a directory that is ocidist's by its name. */
+function ownCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(base, "ocidist");
 }
@@ -38,8 +43,6 @@ export interface EnsureOptions {
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
 }
-
-const LOCK_STALE_MS = 120_000;
 
 /** The blob cache. */
 export class BlobCache {
@@ -91,7 +94,7 @@ export class BlobCache {
     const final = await this.prepare(desc.digest);
     for (;;) {
       if (await this.has(desc)) return { body: this.openVerified(desc), how: "cached" };
-      const unlock = await this.lock(final);
+      const unlock = await takeLock(final);
       if (!unlock) {
         await sleep(200, options.signal);
         continue;
@@ -183,7 +186,7 @@ export class BlobCache {
     const final = await this.prepare(desc.digest);
     for (;;) {
       if (await this.has(desc)) return "cached";
-      const unlock = await this.lock(final);
+      const unlock = await takeLock(final);
       if (!unlock) {
         await sleep(200, options.signal);
         continue;
@@ -235,49 +238,15 @@ export class BlobCache {
     return offset > 0 ? "resumed" : "downloaded";
   }
 
-  /** Takes the blob's lock file; returns its release, or undefined when another live process holds it. */
-  private async lock(final: string): Promise<(() => Promise<void>) | undefined> {
-    const lockPath = `${final}.lock`;
-    try {
-      const fh = await open(lockPath, "wx");
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return () => rm(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    if (await this.lockIsStale(lockPath)) {
-      await rm(lockPath, { force: true });
-      return this.lock(final);
-    }
-    return undefined;
-  }
-
-  private async lockIsStale(lockPath: string): Promise<boolean> {
-    try {
-      const [text, s] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
-      const pid = Number(text.trim());
-      if (!Number.isInteger(pid) || pid <= 0) return Date.now() - s.mtimeMs > LOCK_STALE_MS;
-      if (pid === process.pid) return false;
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "ESRCH";
-      }
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * Removes every cached blob and partial download: the `blobs` tree of a directory that
-   * ocidist marked as its cache when it created it.
-   * @throws OcidistError for a directory without the mark (it may be someone else's)
+   * ocidist marked as its cache when it created it (or of `<cache home>/ocidist`, which is
+   * ocidist's by name, as caches made before the mark are).
+   * @throws OcidistError for any other directory (it may be someone else's)
    */
   async clear(): Promise<void> {
-    if (!(await lstat(this.dir).catch(() => undefined))) return;
-    if (!(await hasCacheTag(this.dir))) throw new OcidistError(`${this.dir} is not marked as an ocidist cache (no ${CACHE_TAG_FILE} written by ocidist); refusing to delete anything in it`);
+    if (!(await lstat(join(this.dir, "blobs")).catch(() => undefined))) return;
+    if (this.dir !== ownCacheDir() && !(await hasCacheTag(this.dir))) throw new OcidistError(`${this.dir} is not marked as an ocidist cache (no ${CACHE_TAG_FILE} written by ocidist); refusing to delete anything in it`);
     await rm(join(this.dir, "blobs"), { recursive: true, force: true });
   }
 
