@@ -25,7 +25,7 @@ export function fileNameFor(layer: Descriptor, fallbackBase: string | undefined,
   const title = layer.annotations?.[ANNOTATION_TITLE];
   if (title !== undefined) return plainFileName(title, `layer ${layer.digest}: its title`);
   if (fallbackBase) return plainFileName(index === 0 ? `${fallbackBase}.bottle.tar.gz` : `${fallbackBase}.${index}.bottle.tar.gz`, `layer ${layer.digest}: the name from the index's ${ANNOTATION_REF_NAME}`);
-  return layer.digest.replace(":", "-");
+  return plainFileName(layer.digest.replace(":", "-"), `layer ${layer.digest}: its digest`);
 }
 
 /** Registers `files`. */

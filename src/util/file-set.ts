@@ -72,18 +72,15 @@ export class FileSet {
         const dest = this.pathOf(name);
         const staged = join(this.stage, "new", name);
         if (force) {
-          if (await this.occupied(name)) {
+          const there = await lstat(dest).catch(() => undefined);
+          if (there?.isDirectory()) throw new OcidistError(`${dest} is a directory; --force replaces files only`);
+          if (there) {
             await rename(dest, join(this.stage, "old", name));
             saved.push(name);
           }
           await rename(staged, dest);
         } else {
-          try {
-            await link(staged, dest);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new OcidistError(`${dest} already exists (use --force to replace it)`);
-            throw err;
-          }
+          await linkExclusive(staged, dest);
         }
         placed.push(name);
       }
@@ -104,5 +101,22 @@ export class FileSet {
   private async removeStage(): Promise<void> {
     await rm(this.stage, { recursive: true, force: true });
     unregisterTemp(this.stage);
+  }
+}
+
+/**
+ * Puts `from` at `to` only if nothing is there: a hard link (which fails on anything at
+ * `to`, a dangling link included), or on a file system without hard links a rename after a check.
+ */
+async function linkExclusive(from: string, to: string): Promise<void> {
+  const exists = () => new OcidistError(`${to} already exists (use --force to replace it)`);
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw exists();
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EMLINK") throw err;
+    if (await lstat(to).catch(() => undefined)) throw exists();
+    await rename(from, to);
   }
 }
