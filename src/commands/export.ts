@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import type { Descriptor } from "../descriptor.js";
-import { UsageError } from "../errors.js";
+import { parseMaxRatio } from "../export/decompress.js";
 import { exportRootfs } from "../export/export-rootfs.js";
 import { MAX_DECOMPRESSION_RATIO } from "../limits.js";
 import { imageManifestOf, resolveImage } from "../image.js";
@@ -31,8 +31,7 @@ export function register(program: Command): void {
     .option("--max-ratio <n>", `refuse a layer that decompresses to more than N times its size (past 16 MiB; 0: no limit)`, String(MAX_DECOMPRESSION_RATIO))
     .action(
       action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; maxRatio: string }) => {
-        const maxRatio = Number(opts.maxRatio);
-        if (!Number.isFinite(maxRatio) || maxRatio < 0) throw new UsageError(`--max-ratio wants a number of 0 or more, not ${JSON.stringify(opts.maxRatio)}`);
+        const maxRatio = parseMaxRatio(opts.maxRatio);
         const { target, at } = await openReference(ctx, text);
         const cache = cacheFor(opts.cacheDir);
         const display = new ProgressDisplay(ctx.progress);

@@ -7,15 +7,22 @@
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
 import { Decompress } from "fzstd";
-import { OcidistError } from "../errors.js";
+import { OcidistError, UsageError } from "../errors.js";
 import { sniffCompression, type Compression } from "../media-types.js";
 import { DECOMPRESSION_RATIO_FLOOR, MAX_DECOMPRESSED_LAYER_BYTES, MAX_DECOMPRESSION_RATIO } from "../limits.js";
+
+/** The value of a `--max-ratio` option. @throws UsageError unless it is a number of 0 or more */
+export function parseMaxRatio(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--max-ratio wants a number of 0 or more, not ${JSON.stringify(text)}`);
+  return n;
+}
 
 /** Options of {@link decompressLayer}. */
 export interface DecompressOptions {
   /** Fail once more than this many decompressed bytes came out (default 64 GiB). */
   maxBytes?: number;
-  /** Fail once the output is more than this many times the compressed input (past 16 MiB; default 100, 0 for no check). */
+  /** Fail once the output is more than this many times the compressed input (past 16 MiB; default 500, 0 for no check). */
   maxRatio?: number;
 }
 

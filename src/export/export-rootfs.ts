@@ -26,7 +26,7 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** Bound on each layer's decompressed size (default 64 GiB). */
   maxLayerBytes?: number;
-  /** Bound on each layer's decompressed size as a multiple of its compressed size (default 100; 0: none). */
+  /** Bound on each layer's decompressed size as a multiple of its compressed size (default 500; 0: none). */
   maxRatio?: number;
   warn?: (line: string) => void;
 }
