@@ -151,6 +151,20 @@ describe("planted symlinks in a shared cache and an existing layout", () => {
     assert.equal(sha(readFileSync(join(dir, l.digest.slice(7)))), l.digest);
   });
 
+  test("a symlink at a cache's blobs/ is refused, the directory it names untouched", async () => {
+    const home = tempDir("ocidist-home-");
+    const cache = join(home, "shared-cache");
+    const elsewhere = join(home, "elsewhere");
+    mkdirSync(cache);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(cache, "blobs"));
+    const r = await ocidist(["pull", `${reg.host}/fs/img:v1`, "--format", "oci", "-o", join(home, "out")], { home, env: { OCIDIST_CACHE: cache } });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /blobs is a symlink; refusing to follow it/);
+    assert.deepEqual(tree(elsewhere), []);
+    assert.ok(!existsSync(join(home, "out")));
+  });
+
   test("a symlink at an existing layout's blobs/ is refused, the directory it names untouched", async () => {
     const home = tempDir("ocidist-home-");
     const out = join(home, "layout");
@@ -281,10 +295,20 @@ describe("decompression bombs", () => {
     const home = tempDir("ocidist-home-");
     const r = await ocidist(["export", `${reg.host}/fs/bomb:v1`, join(home, "rootfs")], { home });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /expands more than 100 times.*--max-ratio/);
+    assert.match(r.stderr, /expands more than 500 times.*--max-ratio/);
     assert.ok(!existsSync(join(home, "rootfs")));
     const ok = await ocidist(["export", `${reg.host}/fs/bomb:v1`, join(home, "rootfs"), "--max-ratio", "0"], { home });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(statSync(join(home, "rootfs", "zeros")).size, 40 * 1024 * 1024);
+    // verify computes diff IDs under the same bound.
+    const layout = join(home, "layout");
+    assert.equal((await ocidist(["pull", `${reg.host}/fs/bomb:v1`, "--format", "oci", "-o", layout], { home })).code, 0);
+    const v = await ocidist(["verify", layout], { home });
+    assert.equal(v.code, 1);
+    assert.match(v.out + v.stderr, /expands more than 500 times/);
+    assert.equal((await ocidist(["verify", layout, "--max-ratio", "2000"], { home })).code, 0);
+    const bad = await ocidist(["verify", layout, "--max-ratio", "lots"], { home });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--max-ratio wants a number/);
   });
 });
