@@ -120,8 +120,10 @@ export class DirSink implements FileSink {
       await link(source, full);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return;
-      if (code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
+      // A regular file there is kept (it was verified as present); anything else (a planted
+      // link) is replaced by a copy, renamed over it.
+      if (code === "EEXIST" && (await this.has(path))) return;
+      if (code !== "EEXIST" && code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
       await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
       return;
     }

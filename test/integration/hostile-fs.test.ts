@@ -183,6 +183,22 @@ describe("planted symlinks in a shared cache and an existing layout", () => {
     });
   });
 
+  test("a symlink planted at a blob of an existing layout is replaced by the verified file, its target untouched", async () => {
+    const home = tempDir("ocidist-home-");
+    const out = join(home, "layout");
+    assert.equal((await ocidist(["pull", `${reg.host}/fs/img:v1`, "--format", "oci", "-o", out], { home })).code, 0);
+    const path = join(out, "blobs", "sha256", img.layers[0]!.digest.slice(7));
+    const victim = join(home, "victim.txt");
+    writeFileSync(victim, "VICTIM\n");
+    rmSync(path);
+    symlinkSync(victim, path);
+    const again = await ocidist(["pull", `${reg.host}/fs/img:v1`, "--format", "oci", "-o", out], { home });
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(lstatSync(path).isFile(), "a regular file again");
+    assert.equal(sha(readFileSync(path)), img.layers[0]!.digest);
+    assert.equal(readFileSync(victim, "utf8"), "VICTIM\n");
+  });
+
   test("a damaged blob already in a layout is found and replaced, not trusted", async () => {
     const home = tempDir("ocidist-home-");
     const out = join(home, "layout");
