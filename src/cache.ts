@@ -6,10 +6,10 @@
  * progress so that two processes never write one file at once.
  * @module
  */
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createReadStream, type WriteStream } from "node:fs";
+import { lstat, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
@@ -19,10 +19,18 @@ import type { Descriptor } from "./descriptor.js";
 import { VerifyingStream, parseDigest } from "./digest.js";
 import { sleep } from "./http/retry.js";
 import type { ReadableTarget } from "./targets/target.js";
+import { OcidistError } from "./errors.js";
+import { takeLock } from "./util/lock-file.js";
+import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "./util/cache-tag.js";
+import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "./util/no-follow.js";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {
-  if (process.env.OCIDIST_CACHE) return process.env.OCIDIST_CACHE;
+  return process.env.OCIDIST_CACHE || ownCacheDir();
+}
+
+/** `ocidist` in the user's cache home: a directory that is ocidist's by its name. */
+function ownCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(base, "ocidist");
 }
@@ -36,8 +44,6 @@ export interface EnsureOptions {
   onBytes?: (n: number) => void;
 }
 
-const LOCK_STALE_MS = 120_000;
-
 /** The blob cache. */
 export class BlobCache {
   constructor(readonly dir: string = defaultCacheDir()) {}
@@ -48,10 +54,10 @@ export class BlobCache {
     return join(this.dir, "blobs", algorithm, encoded);
   }
 
-  /** True when the verified blob is in the cache with the descriptor's size. */
+  /** True when the verified blob is in the cache with the descriptor's size (a regular file, never a link). */
   async has(desc: Descriptor): Promise<boolean> {
     try {
-      const s = await stat(this.path(desc.digest));
+      const s = await lstat(this.path(desc.digest));
       return s.isFile() && (desc.size < 0 || s.size === desc.size);
     } catch {
       return false;
@@ -85,11 +91,10 @@ export class BlobCache {
    * read back. A partial download from an earlier run is completed first, then streamed.
    */
   async openThrough(source: ReadableTarget, desc: Descriptor, options: EnsureOptions = {}): Promise<{ body: Readable; how: CacheOutcome }> {
-    const final = this.path(desc.digest);
-    await mkdir(dirname(final), { recursive: true });
+    const final = await this.prepare(desc.digest);
     for (;;) {
       if (await this.has(desc)) return { body: this.openVerified(desc), how: "cached" };
-      const unlock = await this.lock(final);
+      const unlock = await takeLock(final);
       if (!unlock) {
         await sleep(200, options.signal);
         continue;
@@ -123,8 +128,9 @@ export class BlobCache {
       let file: WriteStream | undefined;
       let complete = false;
       try {
+        await rm(partial, { force: true });
+        file = await createExclusive(partial);
         body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes });
-        file = createWriteStream(partial, { flags: "w" });
         const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
         errored.catch(() => undefined);
         for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -147,8 +153,10 @@ export class BlobCache {
       }
     }
     const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 20 });
-    // A generator destroyed before it started never runs its finally block.
-    out.once("close", () => void release());
+    // A generator destroyed before it started never runs its finally block; and the stream
+    // closes only once the lock is released, so "close" means the cache is settled.
+    const destroy = out._destroy.bind(out);
+    out._destroy = (err, cb) => destroy(err, (e) => void release().then(() => cb(e), () => cb(e)));
     return markVerified(out);
   }
 
@@ -175,11 +183,10 @@ export class BlobCache {
    * for the one holding the blob's lock.
    */
   async ensure(source: ReadableTarget, desc: Descriptor, options: EnsureOptions = {}): Promise<CacheOutcome> {
-    const final = this.path(desc.digest);
-    await mkdir(join(final, ".."), { recursive: true });
+    const final = await this.prepare(desc.digest);
     for (;;) {
       if (await this.has(desc)) return "cached";
-      const unlock = await this.lock(final);
+      const unlock = await takeLock(final);
       if (!unlock) {
         await sleep(200, options.signal);
         continue;
@@ -209,17 +216,20 @@ export class BlobCache {
   /** Downloads the blob into `partial` from `offset` on (resuming what is there), verifies it and moves it into place. */
   private async fill(source: ReadableTarget, desc: Descriptor, final: string, partial: string, offset: number, options: EnsureOptions): Promise<CacheOutcome> {
     if (offset === 0) await rm(partial, { force: true });
-    const body = await openVerifiedBlob(source, desc, {
-      offset,
-      signal: options.signal,
-      onBytes: options.onBytes,
-      seed: async (verifier) => {
-        for await (const chunk of createReadStream(partial, { end: offset - 1 })) verifier.seed(chunk as Buffer);
-      },
-    });
+    // The file is opened first: the body must have its reader attached as soon as it exists.
+    const file = offset > 0 ? await openWriteStream(partial, APPEND_NO_FOLLOW) : await createExclusive(partial);
     try {
-      await pipeline(body, createWriteStream(partial, { flags: offset > 0 ? "a" : "w" }), { signal: options.signal });
+      const body = await openVerifiedBlob(source, desc, {
+        offset,
+        signal: options.signal,
+        onBytes: options.onBytes,
+        seed: async (verifier) => {
+          for await (const chunk of createReadStream(partial, { end: offset - 1 })) verifier.seed(chunk as Buffer);
+        },
+      });
+      await pipeline(body, file, { signal: options.signal });
     } catch (err) {
+      file.destroy();
       // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
       if ((err as Error).name === "DigestMismatchError") await rm(partial, { force: true });
       throw err;
@@ -228,60 +238,52 @@ export class BlobCache {
     return offset > 0 ? "resumed" : "downloaded";
   }
 
-  /** Takes the blob's lock file; returns its release, or undefined when another live process holds it. */
-  private async lock(final: string): Promise<(() => Promise<void>) | undefined> {
-    const lockPath = `${final}.lock`;
-    try {
-      const fh = await open(lockPath, "wx");
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return () => rm(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    if (await this.lockIsStale(lockPath)) {
-      await rm(lockPath, { force: true });
-      return this.lock(final);
-    }
-    return undefined;
-  }
-
-  private async lockIsStale(lockPath: string): Promise<boolean> {
-    try {
-      const [text, s] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
-      const pid = Number(text.trim());
-      if (!Number.isInteger(pid) || pid <= 0) return Date.now() - s.mtimeMs > LOCK_STALE_MS;
-      if (pid === process.pid) return false;
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "ESRCH";
-      }
-    } catch {
-      return false;
-    }
-  }
-
-  /** Removes every cached blob and partial download. */
+  /**
+   * Removes every cached blob and partial download: the `blobs` tree of a directory that
+   * ocidist marked as its cache when it created it (or of `<cache home>/ocidist`, which is
+   * ocidist's by name, as caches made before the mark are).
+   * @throws OcidistError for any other directory (it may be someone else's)
+   */
   async clear(): Promise<void> {
+    if (!(await lstat(join(this.dir, "blobs")).catch(() => undefined))) return;
+    if (this.dir !== ownCacheDir() && !(await hasCacheTag(this.dir))) throw new OcidistError(`${this.dir} is not marked as an ocidist cache (no ${CACHE_TAG_FILE} written by ocidist); refusing to delete anything in it`);
     await rm(join(this.dir, "blobs"), { recursive: true, force: true });
+  }
+
+  /**
+   * Makes sure `blobs/<alg>` is a real directory below the cache (a planted symlink is
+   * refused) and returns the blob's path; a cache directory created now is marked as ocidist's.
+   */
+  private async prepare(digest: string): Promise<string> {
+    const final = this.path(digest);
+    await mkdir(this.dir, { recursive: true });
+    const made = await mkdirNoFollow(this.dir, `blobs/${parseDigest(digest).algorithm}`);
+    if (made[0] === join(this.dir, "blobs")) await writeCacheTag(this.dir);
+    return final;
   }
 
   /** Records a blob that is at hand in memory (a synthesized config). */
   async put(digest: string, bytes: Uint8Array): Promise<void> {
-    const final = this.path(digest);
-    await mkdir(join(final, ".."), { recursive: true });
+    const final = await this.prepare(digest);
     const tmp = `${final}.${process.pid}.tmp`;
-    await writeFile(tmp, bytes);
+    await rm(tmp, { force: true });
+    await writeFile(tmp, bytes, { flag: "wx" });
     await rename(tmp, final);
   }
 }
 
-/** How many bytes of an earlier download can be resumed from: the partial file's size, or 0 when it is absent or too long. */
+/**
+ * How many bytes of an earlier download can be resumed from: the partial file's size, or 0
+ * when it is absent or too long. Anything but a regular file of its own (a planted symlink
+ * or hard link) is removed, never read or appended to.
+ */
 async function partialSize(partial: string, desc: Descriptor): Promise<number> {
   try {
-    const size = (await stat(partial)).size;
+    if (!(await isOwnRegularFile(partial))) {
+      await rm(partial, { force: true });
+      return 0;
+    }
+    const size = (await lstat(partial)).size;
     return desc.size >= 0 && size > desc.size ? 0 : size;
   } catch {
     return 0;

@@ -47,6 +47,8 @@ class VerifySink implements WritableTarget {
   blobs = 0;
   bytes = 0;
 
+  constructor(private readonly maxRatio?: number) {}
+
   async exists(): Promise<boolean> {
     return false;
   }
@@ -78,7 +80,7 @@ class VerifySink implements WritableTarget {
     // Count the stored bytes as they pass, hash the decompressed ones.
     const hash = createDigester("sha256");
     body.on("data", (c: Buffer) => (this.bytes += c.length));
-    for await (const c of decompressLayer(body)) hash.update(c as Buffer);
+    for await (const c of decompressLayer(body, undefined, { maxRatio: this.maxRatio })) hash.update(c as Buffer);
     this.diffIds.set(desc.digest, `sha256:${hash.digest("hex")}`);
   }
 
@@ -110,11 +112,11 @@ class VerifySink implements WritableTarget {
 }
 
 /** Verifies every image a location holds (each name it lists, or its only image). */
-export async function verifyLocation(src: ReadableTarget, names?: (string | undefined)[], signal?: AbortSignal): Promise<VerifyReport> {
+export async function verifyLocation(src: ReadableTarget, names?: (string | undefined)[], signal?: AbortSignal, maxRatio?: number): Promise<VerifyReport> {
   const list = names ?? ((await src.tags?.(signal))?.length ? await src.tags!(signal) : [undefined]);
   const report: VerifyReport = { images: [], blobs: 0, bytes: 0, ok: true };
   for (const name of list) {
-    const sink = new VerifySink();
+    const sink = new VerifySink(maxRatio);
     const image: VerifiedImage = { ...(name ? { name } : {}), ok: true, problems: [] };
     try {
       const result = await copyInto(src, name, sink, undefined, { jobs: 2, signal });

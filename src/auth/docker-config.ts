@@ -5,9 +5,9 @@
  * keep every other key, are atomic, and leave the file with mode 0600.
  * @module
  */
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile, readlink, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { AuthError, OcidistError } from "../errors.js";
 import { helperErase, helperGet, helperStore } from "./cred-helper.js";
 import type { Credential, CredentialStore } from "./credentials.js";
@@ -138,18 +138,34 @@ export class DockerConfigStore implements CredentialStore {
     await this.save();
   }
 
-  /** Writes the file atomically with mode 0600 (the directory 0700 when created). */
+  /**
+   * Writes the file atomically with mode 0600 (the directory 0700 when created). A
+   * config.json that is a symlink stays one: as docker does, the write goes to the file it
+   * points to (a temp file in that file's directory, renamed over it).
+   */
   private async save(): Promise<void> {
     const dir = join(this.configPath, "..");
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.configPath}.${process.pid}.${Date.now()}.tmp`;
+    const target = await linkTarget(this.configPath);
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
     try {
       await writeFile(tmp, `${JSON.stringify(this.doc, null, "\t")}\n`, { mode: 0o600, flag: "wx" });
       await chmod(tmp, 0o600);
-      await rename(tmp, this.configPath);
+      await rename(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
     }
   }
+}
+
+/** The file a path finally names, following symlinks (a dangling last link names where it points). @throws OcidistError on a link loop */
+async function linkTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    const st = await lstat(current).catch(() => undefined);
+    if (!st?.isSymbolicLink()) return current;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  throw new OcidistError(`${path}: too many levels of symbolic links`);
 }

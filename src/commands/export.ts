@@ -5,7 +5,9 @@
  */
 import type { Command } from "commander";
 import type { Descriptor } from "../descriptor.js";
+import { parseMaxRatio } from "../export/decompress.js";
 import { exportRootfs } from "../export/export-rootfs.js";
+import { MAX_DECOMPRESSION_RATIO } from "../limits.js";
 import { imageManifestOf, resolveImage } from "../image.js";
 import { parseManifest } from "../manifest.js";
 import { ProgressDisplay } from "../progress/display.js";
@@ -27,8 +29,10 @@ export function register(program: Command): void {
     .argument("<ref>", "image reference")
     .argument("<dir>", "a new or empty directory")
     .option("--cache-dir <dir>", "blob cache directory")
+    .option("--max-ratio <n>", `refuse a layer that decompresses to more than N times its size (past 16 MiB; 0: no limit)`, String(MAX_DECOMPRESSION_RATIO))
     .action(
-      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string }) => {
+      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; maxRatio: string }) => {
+        const maxRatio = parseMaxRatio(opts.maxRatio);
         const { target, at } = await openReference(ctx, text);
         const cache = cacheFor(opts.cacheDir);
         const display = new ProgressDisplay(ctx.progress);
@@ -70,7 +74,7 @@ export function register(program: Command): void {
           else ctx.debug(line);
         };
         try {
-          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn });
+          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, maxRatio });
           display.finish();
           if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${warned} entries skipped in all (-v names each)`);
           if (ctx.progress !== "none") {

@@ -1,10 +1,8 @@
 /**
  * `ocidist files REF -o DIR`: an artifact's files (a Homebrew bottle, an ORAS artifact): each
- * layer saved under its `org.opencontainers.image.title`, verified, written atomically.
+ * layer saved under its `org.opencontainers.image.title`, verified; all files appear, or none.
  * @module
  */
-import { mkdir, stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { openVerifiedBlob } from "../blob-reader.js";
 import { ANNOTATION_REF_NAME, ANNOTATION_TITLE, type Descriptor } from "../descriptor.js";
@@ -12,26 +10,22 @@ import { OcidistError, UsageError } from "../errors.js";
 import { imageManifestOf, resolveImage } from "../image.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { limiter } from "../util/limit.js";
-import { writeStreamAtomic } from "../util/write-file.js";
+import { FileSet } from "../util/file-set.js";
+import { plainFileName } from "../util/safe-name.js";
 import { action } from "../cli/action.js";
 import { printJson } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 
 /**
- * A safe file name for a layer: its title when it is a plain name (no separators, not `.`
- * or `..`, no control characters), else a name built from the bottle's ref name, else the
- * digest. @throws OcidistError for a title that would leave the directory
+ * A safe file name for a layer: its title, else a name built from the bottle's ref name,
+ * else the digest; whichever it is must be a plain file name.
+ * @throws OcidistError for a name that would leave the directory
  */
 export function fileNameFor(layer: Descriptor, fallbackBase: string | undefined, index: number): string {
   const title = layer.annotations?.[ANNOTATION_TITLE];
-  if (title !== undefined) {
-    if (title === "" || title === "." || title === ".." || /[/\\\0]/.test(title) || /[\x00-\x1f]/.test(title)) {
-      throw new OcidistError(`refusing layer ${layer.digest}: its title ${JSON.stringify(title)} is not a plain file name`);
-    }
-    return title;
-  }
-  if (fallbackBase) return index === 0 ? `${fallbackBase}.bottle.tar.gz` : `${fallbackBase}.${index}.bottle.tar.gz`;
-  return layer.digest.replace(":", "-");
+  if (title !== undefined) return plainFileName(title, `layer ${layer.digest}: its title`);
+  if (fallbackBase) return plainFileName(index === 0 ? `${fallbackBase}.bottle.tar.gz` : `${fallbackBase}.${index}.bottle.tar.gz`, `layer ${layer.digest}: the name from the index's ${ANNOTATION_REF_NAME}`);
+  return plainFileName(layer.digest.replace(":", "-"), `layer ${layer.digest}: its digest`);
 }
 
 /** Registers `files`. */
@@ -53,31 +47,40 @@ export function register(program: Command): void {
         const base = refName ? `${ref.repository.split("/").pop()}--${refName}` : undefined;
         const names = manifest.layers.map((l, i) => fileNameFor(l, base, i));
         if (new Set(names).size !== names.length) throw new OcidistError(`${target.refString(at)}: two layers have the same title`);
-        await mkdir(opts.output, { recursive: true });
-        if (!opts.force) {
-          for (const n of names) {
-            if (await stat(join(opts.output, n)).then(() => true, () => false)) {
-              throw new OcidistError(`${join(opts.output, n)} already exists (use --force to replace it)`);
-            }
-          }
-        }
+        const set = await FileSet.open(opts.output);
         const display = new ProgressDisplay(ctx.progress);
         const schedule = limiter(ctx.jobs);
         try {
-          await Promise.all(
+          if (!opts.force) {
+            for (const n of names) if (await set.occupied(n)) throw new OcidistError(`${set.pathOf(n)} already exists (use --force to replace it)`);
+          }
+          // Every file is verified into the stage first; they appear together, or none does.
+          // The first failure stops the others, and the stage is removed only once all have stopped.
+          const stop = new AbortController();
+          const signal = AbortSignal.any([ctx.signal, stop.signal]);
+          let first: { err: unknown } | undefined;
+          await Promise.allSettled(
             manifest.layers.map((layer, i) =>
               schedule(async () => {
+                signal.throwIfAborted();
                 display.blobStart(layer);
-                const body = await openVerifiedBlob(target, layer, { signal: ctx.signal, onBytes: (n) => display.blobBytes(layer, n) });
-                await writeStreamAtomic(join(opts.output!, names[i]!), body, ctx.signal);
+                await set.write(names[i]!, () => openVerifiedBlob(target, layer, { signal, onBytes: (n) => display.blobBytes(layer, n) }), signal);
                 display.blobDone(layer, "transferred");
+              }).catch((err: unknown) => {
+                first ??= { err };
+                stop.abort();
               }),
             ),
           );
+          if (first) throw first.err;
+          await set.commit(names, opts.force === true);
+        } catch (err) {
+          await set.abort();
+          throw err;
         } finally {
           display.finish();
         }
-        const files = manifest.layers.map((l, i) => ({ path: join(opts.output!, names[i]!), digest: l.digest, size: l.size }));
+        const files = manifest.layers.map((l, i) => ({ path: set.pathOf(names[i]!), digest: l.digest, size: l.size }));
         if (ctx.opts.json) await printJson({ reference: target.refString(at), manifest: resolved.manifest.descriptor.digest, files });
         else for (const f of files) ctx.info(`${f.path}  ${f.digest}`);
       }),

@@ -2,6 +2,8 @@
  * `ocidist verify LOCATION`: re-check a docker archive, OCI layout or OCI archive.
  * @module
  */
+import { parseMaxRatio } from "../export/decompress.js";
+import { MAX_DECOMPRESSION_RATIO } from "../limits.js";
 import type { Command } from "commander";
 import { OcidistError } from "../errors.js";
 import { verifyLocation } from "../verify.js";
@@ -15,12 +17,14 @@ export function register(program: Command): void {
     .command("verify")
     .summary("re-check an archive or layout: blobs, sizes, config and diff IDs")
     .argument("<location>", "docker-archive:FILE, oci:DIR, oci-archive:FILE, or a bare path")
+    .option("--max-ratio <n>", "refuse a layer that decompresses to more than N times its size (past 16 MiB; 0: no limit)", String(MAX_DECOMPRESSION_RATIO))
     .action(
-      action(async (ctx, text: string) => {
+      action(async (ctx, text: string, opts: { maxRatio: string }) => {
+        const maxRatio = parseMaxRatio(opts.maxRatio);
         const loc = await parseLocalLocation(text, "verify");
         const src = await openSource(ctx, loc);
         try {
-          const report = await verifyLocation(src, loc.ref ? [loc.ref] : undefined, ctx.signal);
+          const report = await verifyLocation(src, loc.ref ? [loc.ref] : undefined, ctx.signal, maxRatio);
           if (ctx.opts.json) await printJson(report);
           else {
             let out = "";

@@ -7,13 +7,23 @@
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
 import { Decompress } from "fzstd";
-import { OcidistError } from "../errors.js";
+import { OcidistError, UsageError } from "../errors.js";
 import { sniffCompression, type Compression } from "../media-types.js";
+import { DECOMPRESSION_RATIO_FLOOR, MAX_DECOMPRESSED_LAYER_BYTES, MAX_DECOMPRESSION_RATIO } from "../limits.js";
+
+/** The value of a `--max-ratio` option. @throws UsageError unless it is a number of 0 or more */
+export function parseMaxRatio(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--max-ratio wants a number of 0 or more, not ${JSON.stringify(text)}`);
+  return n;
+}
 
 /** Options of {@link decompressLayer}. */
 export interface DecompressOptions {
   /** Fail once more than this many decompressed bytes came out (default 64 GiB). */
   maxBytes?: number;
+  /** Fail once the output is more than this many times the compressed input (past 16 MiB; default 500, 0 for no check). */
+  maxRatio?: number;
 }
 
 /** A zstd decompressor as a Transform, on fzstd (pure JavaScript) for Node versions without zlib zstd. */
@@ -48,16 +58,31 @@ function zstdStream(): Transform {
   return native ? native() : new FzstdTransform();
 }
 
-/** Counts bytes and fails past a limit. */
+/** Counts the compressed bytes going in. */
+class Counter extends Transform {
+  n = 0;
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.n += chunk.length;
+    cb(null, chunk);
+  }
+}
+
+/** Counts decompressed bytes and fails past the absolute bound or the ratio to the input. */
 class Limit extends Transform {
   private n = 0;
-  constructor(private readonly max: number) {
+  constructor(
+    private readonly max: number,
+    private readonly ratio: number,
+    private readonly input: Counter | undefined,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
     this.n += chunk.length;
     if (this.n > this.max) cb(new OcidistError(`layer decompresses to more than ${this.max} bytes; refusing (decompression bomb?)`));
-    else cb(null, chunk);
+    else if (this.input && this.ratio > 0 && this.n > DECOMPRESSION_RATIO_FLOOR && this.n > this.ratio * this.input.n) {
+      cb(new OcidistError(`layer expands more than ${this.ratio} times (${this.n} bytes out of ${this.input.n}); refusing as a decompression bomb (raise the bound with --max-ratio)`));
+    } else cb(null, chunk);
   }
 }
 
@@ -66,17 +91,18 @@ class Limit extends Transform {
  * otherwise the first bytes decide (artifacts and docker archives often say nothing useful).
  */
 export function decompressLayer(input: Readable, compression?: Compression, options: DecompressOptions = {}): Readable {
-  const limit = new Limit(options.maxBytes ?? 64 * 1024 ** 3);
   const out = new PassThrough();
   const wire = (c: Compression, first?: Buffer) => {
     const stage: Transform | undefined = c === "gzip" ? zlib.createGunzip() : c === "zstd" ? zstdStream() : undefined;
-    const chain: Transform[] = stage ? [stage, limit] : [limit];
+    const counter = stage ? new Counter() : undefined;
+    const limit = new Limit(options.maxBytes ?? MAX_DECOMPRESSED_LAYER_BYTES, options.maxRatio ?? MAX_DECOMPRESSION_RATIO, counter);
+    const chain: Transform[] = stage ? [counter!, stage, limit] : [limit];
     const fail = (err: Error) => out.destroy(err);
     input.on("error", fail);
     for (const t of chain) t.on("error", fail);
     if (first) chain[0]!.write(first);
     input.pipe(chain[0]!);
-    if (stage) stage.pipe(limit);
+    if (stage) counter!.pipe(stage).pipe(limit);
     limit.pipe(out);
   };
   if (compression && compression !== "none") {

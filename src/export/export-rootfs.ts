@@ -4,15 +4,16 @@
  * and removed on any failure.
  * @module
  */
-import { lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, rmdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { Descriptor } from "../descriptor.js";
 import { AbortedError, OcidistError } from "../errors.js";
 import { layerCompression } from "../media-types.js";
 import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+import { removeTree } from "../util/remove-tree.js";
 import { decompressLayer } from "./decompress.js";
-import { applyLayer, emptyStats, type LayerStats } from "./extract.js";
+import { applyDirAttrs, applyLayer, emptyStats, type DirAttrs, type LayerStats } from "./extract.js";
 
 /** A layer to apply: its descriptor and a way to open its (verified) bytes. */
 export interface ExportLayer {
@@ -25,6 +26,8 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** Bound on each layer's decompressed size (default 64 GiB). */
   maxLayerBytes?: number;
+  /** Bound on each layer's decompressed size as a multiple of its compressed size (default 500; 0: none). */
+  maxRatio?: number;
   warn?: (line: string) => void;
 }
 
@@ -40,19 +43,23 @@ export async function exportRootfs(layers: AsyncIterable<ExportLayer> | Iterable
   await mkdir(tmp, { mode: 0o755 });
   registerTemp(tmp);
   const total = emptyStats();
+  // Directory modes wait for the last layer: a later layer may add to a read-only directory.
+  const deferDirs: DirAttrs[] = [];
   try {
     for await (const layer of layers) {
       if (options.signal?.aborted) throw new AbortedError("cancelled");
       const body = await layer.open();
-      const tarStream = decompressLayer(body, layerCompression(layer.descriptor.mediaType), { maxBytes: options.maxLayerBytes });
-      const s = await applyLayer(tmp, tarStream, { warn: options.warn });
+      const tarStream = decompressLayer(body, layerCompression(layer.descriptor.mediaType), { maxBytes: options.maxLayerBytes, maxRatio: options.maxRatio });
+      const s = await applyLayer(tmp, tarStream, { warn: options.warn, deferDirs });
       for (const k of Object.keys(total) as (keyof LayerStats)[]) total[k] += s[k];
     }
+    await applyDirAttrs(deferDirs);
     if (st) await rmdir(dest);
     await rename(tmp, dest);
     return total;
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    // A failure to clean up is not allowed to hide the error that made the export fail.
+    await removeTree(tmp).catch((cleanup: Error) => options.warn?.(`could not remove ${tmp}: ${cleanup.message}`));
     throw err;
   } finally {
     unregisterTemp(tmp);

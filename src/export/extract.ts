@@ -32,6 +32,18 @@ export interface ApplyOptions {
   preservePrivileged?: boolean;
   /** Receives a line for each skipped entry. */
   warn?: (line: string) => void;
+  /**
+   * Collects directory modes and times instead of applying them, so that a later layer can
+   * still add to a read-only directory; the caller applies them once with {@link applyDirAttrs}.
+   */
+  deferDirs?: DirAttrs[];
+}
+
+/** A directory's mode and time, applied after the content below it is in place. */
+export interface DirAttrs {
+  path: string;
+  mtime: Date;
+  mode: number;
 }
 
 const WHITEOUT = ".wh.";
@@ -53,7 +65,7 @@ async function removeAny(path: string): Promise<void> {
 export async function applyLayer(root: string, tarStream: Readable, options: ApplyOptions = {}): Promise<LayerStats> {
   const stats = emptyStats();
   const created = new Set<string>();
-  const dirTimes: { path: string; mtime: Date; mode: number }[] = [];
+  const dirTimes: DirAttrs[] = [];
   const privileged = options.preservePrivileged === true && isRoot();
   const modeOf = (m: number | undefined, fallback: number) => (m ?? fallback) & (privileged ? 0o7777 : 0o777);
   const skip = (why: string) => {
@@ -168,6 +180,13 @@ export async function applyLayer(root: string, tarStream: Readable, options: App
   tarStream.on("error", (err) => extract.destroy(err));
   tarStream.pipe(extract);
   await done;
+  if (options.deferDirs) options.deferDirs.push(...dirTimes);
+  else await applyDirAttrs(dirTimes);
+  return stats;
+}
+
+/** Applies directory modes and times, deepest first (for one path, the last entry wins). */
+export async function applyDirAttrs(dirTimes: DirAttrs[]): Promise<void> {
   dirTimes.sort((a, b) => b.path.length - a.path.length);
   for (const d of dirTimes) {
     // A later entry may have replaced this directory, or one above it, with a symlink:
@@ -178,5 +197,4 @@ export async function applyLayer(root: string, tarStream: Readable, options: App
     await chmod(d.path, d.mode).catch(() => undefined);
     await utimes(d.path, d.mtime, d.mtime).catch(() => undefined);
   }
-  return stats;
 }

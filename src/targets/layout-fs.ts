@@ -8,6 +8,7 @@ import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { NotFoundError, OcidistError } from "../errors.js";
+import { safeRelativePath } from "../util/safe-name.js";
 import { readAll } from "../util/stream.js";
 import { indexTar, normalizeMemberName, type TarMember } from "./tar-index.js";
 
@@ -36,7 +37,7 @@ export class DirFs implements LayoutFs {
     return this.root;
   }
   private async stat(path: string) {
-    const full = join(this.root, path);
+    const full = join(this.root, safeRelativePath(path, `a path in ${this.root}`));
     const s = await lstat(full).catch(() => undefined);
     if (!s) return undefined;
     if (s.isSymbolicLink()) throw new OcidistError(`${full} is a symlink; refusing to follow it`);

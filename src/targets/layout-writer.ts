@@ -36,6 +36,8 @@ export class LayoutWriter implements WritableTarget {
   private readonly entries: LayoutEntry[] = [];
   private readonly save: DockerSaveEntry[] = [];
   private readonly manifests = new Map<string, Buffer>();
+  /** Digests written by this writer (verified on the way in). */
+  private readonly written = new Set<string>();
   private started = false;
 
   private constructor(
@@ -70,8 +72,18 @@ export class LayoutWriter implements WritableTarget {
   /** Lays out the blobs to come, the layout marker first: only for sinks with an order (tars). */
   readonly plan?: (descs: Descriptor[]) => Promise<void>;
 
+  /**
+   * True when the layout holds the blob: written by this writer, or found with its bytes
+   * checked again. A manifest found in an existing layout is not reported present: below it a
+   * blob may be damaged, so the copy walks it (and rewrites the manifest's verified bytes)
+   * rather than trusting the subtree.
+   */
   async exists(desc: Descriptor): Promise<boolean> {
-    return this.sink.has(blobPathInLayout(desc.digest));
+    if (this.written.has(desc.digest)) return true;
+    const path = blobPathInLayout(desc.digest);
+    if (!this.sink.verify) return this.sink.has(path);
+    if (isManifestMediaType(desc.mediaType)) return false;
+    return this.sink.verify(path, desc.digest, desc.size);
   }
 
   async push(desc: Descriptor, open: BodyOpener): Promise<void> {
@@ -83,16 +95,19 @@ export class LayoutWriter implements WritableTarget {
       const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "manifest" });
       verifier.end(bytes);
       await this.sink.write(path, bytes.length, verifier);
+      this.written.add(desc.digest);
       return;
     }
     const body = await open();
     if (isVerifiedStream(body)) {
       await this.sink.write(path, desc.size, body);
+      this.written.add(desc.digest);
       return;
     }
     const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size, what: "blob" });
     body.on("error", (err) => verifier.destroy(err));
     await this.sink.write(path, desc.size, body.pipe(verifier));
+    this.written.add(desc.digest);
   }
 
   /** True for a directory layout, where a cached blob is hard-linked rather than written. */
@@ -104,6 +119,7 @@ export class LayoutWriter implements WritableTarget {
   async pushFile(desc: Descriptor, path: string): Promise<void> {
     await this.start();
     await this.sink.writeFile(blobPathInLayout(desc.digest), desc.size, path);
+    this.written.add(desc.digest);
   }
 
   async tag(desc: Descriptor, ref: string | undefined): Promise<void> {

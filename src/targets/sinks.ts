@@ -4,13 +4,16 @@
  * Either way nothing half-written is ever at the destination path.
  * @module
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { link, lstat, mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Readable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
+import { VerifyingStream } from "../digest.js";
 import { OcidistError } from "../errors.js";
 import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+import { createExclusive, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
+import { safeRelativePath } from "../util/safe-name.js";
 
 /** Receives the files of a layout. */
 export interface FileSink {
@@ -21,6 +24,11 @@ export interface FileSink {
   has(path: string): Promise<boolean>;
   /** Optional: the files to come, in the order the output should hold them (tars; a directory has no order). */
   plan?(files: { path: string; size: number }[]): Promise<void>;
+  /**
+   * True when the file is there and its bytes hash to `digest` (with `size`); a file that
+   * does not is removed. Sinks that hold only what they wrote (and verified) need not have it.
+   */
+  verify?(path: string, digest: string, size: number): Promise<boolean>;
   /** Writes a file of known size from a stream. */
   write(path: string, size: number, body: Readable): Promise<void>;
   /** Writes a small file. */
@@ -61,23 +69,45 @@ export class DirSink implements FileSink {
   }
 
   async has(path: string): Promise<boolean> {
-    return (await lstat(join(this.root, path)).catch(() => undefined))?.isFile() ?? false;
+    return (await lstatInside(this.root, path))?.isFile() ?? false;
+  }
+
+  async verify(path: string, digest: string, size: number): Promise<boolean> {
+    if (!(await this.has(path))) return false;
+    if (!this.updating) return true;
+    // A file of an existing layout is trusted only once its bytes are checked again.
+    const full = join(this.root, path);
+    const verifier = new VerifyingStream({ digest, size: size >= 0 ? size : undefined, what: `existing ${full}` });
+    try {
+      await pipeline(await openReadNoFollow(full), verifier, new Writable({ write: (_c, _e, cb) => cb() }));
+      return true;
+    } catch (err) {
+      if ((err as Error).name !== "DigestMismatchError") throw err;
+      await rm(full, { force: true });
+      return false;
+    }
+  }
+
+  /** Makes the directories of `path` below the root, refusing any symlink on the way. */
+  private async parentOf(path: string): Promise<string> {
+    const full = join(this.root, safeRelativePath(path, "layout path"));
+    const dir = posix.dirname(path);
+    if (dir !== ".") await mkdirNoFollow(this.root, dir);
+    return full;
   }
 
   async write(path: string, _size: number, body: Readable): Promise<void> {
-    const full = join(this.root, path);
-    await mkdir(dirname(full), { recursive: true });
+    const full = await this.parentOf(path);
     const tmp = `${full}.${process.pid}.partial`;
     registerTemp(tmp);
     try {
-      await pipeline(body, createWriteStream(tmp));
-      if (this.updating && (await this.has(path))) {
-        // Someone else wrote this blob meanwhile: theirs stays, and an abort keeps it.
-        await rm(tmp, { force: true });
-        return;
-      }
+      await rm(tmp, { force: true });
+      await pipeline(body, await createExclusive(tmp));
+      // Bytes verified just now replace whatever is there (the same bytes, or a damaged copy);
+      // a file that was there before is not one this run added, so an abort keeps it.
+      const before = this.updating && (await this.has(path));
       await rename(tmp, full);
-      if (this.updating) this.added.push(full);
+      if (this.updating && !before) this.added.push(full);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
@@ -87,14 +117,15 @@ export class DirSink implements FileSink {
   }
 
   async writeFile(path: string, size: number, source: string): Promise<void> {
-    const full = join(this.root, path);
-    await mkdir(dirname(full), { recursive: true });
+    const full = await this.parentOf(path);
     try {
       await link(source, full);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return;
-      if (code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
+      // A regular file there is kept (it was verified as present); anything else (a planted
+      // link) is replaced by a copy, renamed over it.
+      if (code === "EEXIST" && (await this.has(path))) return;
+      if (code !== "EEXIST" && code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
       await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
       return;
     }
@@ -102,9 +133,10 @@ export class DirSink implements FileSink {
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {
-    const full = join(this.root, path);
+    const full = await this.parentOf(path);
     const tmp = `${full}.${process.pid}.tmp`;
-    await writeFile(tmp, content);
+    await rm(tmp, { force: true });
+    await writeFile(tmp, content, { flag: "wx" });
     await rename(tmp, full);
   }
 

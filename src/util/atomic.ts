@@ -3,8 +3,8 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { removeTree } from "./remove-tree.js";
 
 const live = new Set<string>();
 
@@ -25,6 +25,6 @@ export function unregisterTemp(path: string): void {
 
 /** Removes every tracked temp path. */
 export async function cleanupTemps(): Promise<void> {
-  await Promise.all([...live].map((p) => rm(p, { recursive: true, force: true })));
+  await Promise.all([...live].map((p) => removeTree(p).catch(() => undefined)));
   live.clear();
 }

@@ -55,11 +55,13 @@ export function assertNoStackTrace(stderr: string, args: string[] = []): void {
 /**
  * Runs `ocidist ARGS`; never throws on a non-zero exit, but rejects when stderr holds a
  * stack trace, so every CLI test also checks that no path ends in an unhandled error.
+ * `uid`/`gid` run it as another user (tests of what a non-root user meets).
  */
-export function ocidist(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; home?: string } = {}): Promise<CliResult> {
+export function ocidist(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; home?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
   const home = options.home ?? tempDir("ocidist-home-");
+  const user = options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {};
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, "--progress", "none", ...args], { env: { ...isolatedEnv(home), ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "--progress", "none", ...args], { env: { ...isolatedEnv(home), ...options.env }, stdio: ["pipe", "pipe", "pipe"], ...user });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (d: Buffer) => out.push(d));

@@ -80,6 +80,11 @@ test("a wrong partial file is thrown away and the blob downloaded from the first
   }
 });
 
+/** Waits for the stream's "close" event, which the cache emits only after releasing its lock. */
+async function closed(body: Readable): Promise<void> {
+  if (!body.closed) await new Promise((resolve) => body.once("close", resolve));
+}
+
 async function drain(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(c as Buffer);
@@ -107,7 +112,7 @@ test("openThrough: a reader that stops early leaves a resumable partial file and
   const chunked: ReadableTarget = { ...source(), fetch: (_d, o: FetchOptions = {}) => Promise.resolve({ body: Readable.from(chunksOf(big.subarray(o.offset ?? 0))), offset: o.offset ?? 0 }) };
   const { body } = await cache.openThrough(chunked, bigDesc);
   for await (const _ of body) break;
-  await new Promise((r) => setTimeout(r, 50));
+  await closed(body);
   const final = cache.path(bigDesc.digest);
   assert.ok(!existsSync(`${final}.lock`), "lock released");
   assert.ok(!existsSync(final));
@@ -133,7 +138,7 @@ test("openThrough: a stream discarded before its first read releases the lock", 
   const src = source();
   const { body } = await cache.openThrough(src, desc);
   body.destroy();
-  await new Promise((r) => setTimeout(r, 20));
+  await closed(body);
   assert.ok(!existsSync(`${cache.path(desc.digest)}.lock`), "lock released");
   assert.equal(await cache.ensure(src, desc), "downloaded");
 });

@@ -1,0 +1,44 @@
+/**
+ * Lock files that mark a download in progress, so that two processes never write one cache
+ * file at once: `<path>.lock` created exclusively (never through a link) holding the pid; a
+ * lock whose process is gone (or, without a pid, older than two minutes) is taken over.
+ * @module
+ */
+import { open, readFile, rm, stat } from "node:fs/promises";
+
+const LOCK_STALE_MS = 120_000;
+
+/** Takes `<path>.lock`; returns its release, or undefined when another live process holds it. */
+export async function takeLock(path: string): Promise<(() => Promise<void>) | undefined> {
+  const lockPath = `${path}.lock`;
+  try {
+    const fh = await open(lockPath, "wx");
+    await fh.writeFile(`${process.pid}\n`);
+    await fh.close();
+    return () => rm(lockPath, { force: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  if (await lockIsStale(lockPath)) {
+    await rm(lockPath, { force: true });
+    return takeLock(path);
+  }
+  return undefined;
+}
+
+async function lockIsStale(lockPath: string): Promise<boolean> {
+  try {
+    const [text, s] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - s.mtimeMs > LOCK_STALE_MS;
+    if (pid === process.pid) return false;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "ESRCH";
+    }
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * File system writes that never follow a link ocidist did not make: directories below a
+ * root are created (or checked) one component at a time with lstat, and files are created
+ * exclusively or opened with `O_NOFOLLOW`, so a symlink planted in a shared cache or an
+ * existing layout cannot redirect a write to another file.
+ * @module
+ */
+import { constants, type ReadStream, type Stats, type WriteStream } from "node:fs";
+import { lstat, mkdir, open } from "node:fs/promises";
+import { join } from "node:path";
+import { OcidistError } from "../errors.js";
+import { safeRelativePath } from "./safe-name.js";
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;
+
+/** Flags of a new file: created here, failing if anything (a link included) is at the path. */
+export const CREATE_EXCLUSIVE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+/** Flags of an append to an existing regular file, failing on a symlink. */
+export const APPEND_NO_FOLLOW = O_WRONLY | O_APPEND | O_NOFOLLOW;
+
+/**
+ * Makes sure `root/rel` is a real directory, creating missing components; no component
+ * below `root` may be a symlink or a non-directory (`root` itself is the user's choice).
+ * Returns the components that were created, outermost first.
+ * @throws OcidistError when a component is a symlink or not a directory
+ */
+export async function mkdirNoFollow(root: string, rel: string, mode?: number): Promise<string[]> {
+  const made: string[] = [];
+  let current = root;
+  for (const part of safeRelativePath(rel, "directory").split("/")) {
+    current = join(current, part);
+    let st = await lstat(current).catch(() => undefined);
+    if (!st) {
+      try {
+        await mkdir(current, mode === undefined ? {} : { mode });
+        made.push(current);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      st = await lstat(current);
+    }
+    if (st.isSymbolicLink()) throw new OcidistError(`${current} is a symlink; refusing to follow it`);
+    if (!st.isDirectory()) throw new OcidistError(`${current} is not a directory`);
+  }
+  return made;
+}
+
+/** Opens a write stream with numeric `flags` (the `O_NOFOLLOW` / `O_EXCL` ones above). */
+export async function openWriteStream(path: string, flags: number, mode = 0o644): Promise<WriteStream> {
+  const fh = await open(path, flags, mode);
+  return fh.createWriteStream();
+}
+
+/**
+ * lstat of `root/rel` where no directory below `root` on the way may be a symlink; undefined
+ * when something on the way is missing.
+ * @throws OcidistError when a directory on the way is a symlink
+ */
+export async function lstatInside(root: string, rel: string): Promise<Stats | undefined> {
+  const parts = safeRelativePath(rel, "path").split("/");
+  let current = root;
+  for (let i = 0; i < parts.length; i++) {
+    current = join(current, parts[i]!);
+    const st = await lstat(current).catch(() => undefined);
+    if (!st || i === parts.length - 1) return st;
+    if (st.isSymbolicLink()) throw new OcidistError(`${current} is a symlink; refusing to follow it`);
+    if (!st.isDirectory()) return undefined;
+  }
+  return undefined;
+}
+
+/** A read stream on a regular file, failing on a symlink. */
+export async function openReadNoFollow(path: string): Promise<ReadStream> {
+  const fh = await open(path, O_RDONLY | O_NOFOLLOW);
+  return fh.createReadStream({ highWaterMark: 1 << 20 });
+}
+
+/** A write stream on a file that must not exist yet (nothing, not even a dangling link). */
+export function createExclusive(path: string, mode = 0o644): Promise<WriteStream> {
+  return openWriteStream(path, CREATE_EXCLUSIVE, mode);
+}
+
+/** True when `path` is a regular file with one link (not a symlink, not a hard link into some other tree). */
+export async function isOwnRegularFile(path: string): Promise<boolean> {
+  const st = await lstat(path).catch(() => undefined);
+  return st !== undefined && st.isFile() && st.nlink === 1;
+}
