@@ -10,7 +10,7 @@ import { headBlob } from "../registry/blobs.js";
 import { RegistryTarget } from "../targets/registry.js";
 import { writeStreamAtomic } from "../util/write-file.js";
 import { action } from "../cli/action.js";
-import { writeOut } from "../cli/output.js";
+import { writeData } from "../cli/output.js";
 
 /** Registers `blob`. */
 export function register(program: Command): void {
@@ -40,7 +40,7 @@ export function register(program: Command): void {
           await writeStreamAtomic(opts.output, stream, ctx.signal);
           return;
         }
-        for await (const chunk of stream) await writeOut(chunk as Buffer);
+        for await (const chunk of stream) await writeData(chunk as Buffer);
       }),
     );
 }

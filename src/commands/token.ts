@@ -8,7 +8,7 @@ import { OcidistError } from "../errors.js";
 import { parseRepository } from "../reference.js";
 import { scopeFor } from "../registry/scopes.js";
 import { action } from "../cli/action.js";
-import { printJson, writeOut } from "../cli/output.js";
+import { printJson, printLines } from "../cli/output.js";
 
 /** Registers `token`. */
 export function register(program: Command): void {
@@ -26,7 +26,7 @@ export function register(program: Command): void {
         if (token === undefined) throw new OcidistError(`${repo.registry} asks for no token: requests need no Authorization header`);
         if (token.startsWith("Basic ")) throw new OcidistError(`${repo.registry} uses Basic authentication, not bearer tokens`);
         if (ctx.opts.json) await printJson({ registry: repo.registry, scope, token });
-        else await writeOut(`${token}\n`);
+        else await printLines([token]);
       }),
     );
 }

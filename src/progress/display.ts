@@ -5,7 +5,7 @@
  */
 import type { Descriptor } from "../descriptor.js";
 import type { BlobOutcome, ProgressListener } from "./events.js";
-import { formatBytes } from "../cli/output.js";
+import { formatBytes, safeText } from "../cli/output.js";
 
 /** Display modes. */
 export type DisplayMode = "tty" | "plain" | "none";
@@ -80,7 +80,7 @@ export class ProgressDisplay implements ProgressListener {
   /** Prints a line above the bars. */
   private line(text: string): void {
     if (this.mode === "tty") this.clear();
-    this.out.write(`${text}\n`);
+    this.out.write(`${safeText(text)}\n`);
     if (this.mode === "tty") this.draw();
   }
 
@@ -103,7 +103,7 @@ export class ProgressDisplay implements ProgressListener {
     const frac = this.total > 0 ? Math.min(1, this.bytes / this.total) : 0;
     lines.push(`total        ${bar(frac, width)} ${formatBytes(this.bytes).padStart(9)} / ${formatBytes(this.total)}  ${formatBytes(speed)}/s  ETA ${formatDuration(left)}  (${this.finished}${this.blobs ? `/${this.blobs}` : ""} blobs)`);
     this.clear();
-    this.out.write(`${lines.join("\n")}\n`);
+    this.out.write(`${lines.map(safeText).join("\n")}\n`);
     this.drawnLines = lines.length;
   }
 
@@ -112,7 +112,7 @@ export class ProgressDisplay implements ProgressListener {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.mode === "tty") this.clear();
-    if (summary && this.mode !== "none") this.out.write(`${summary}\n`);
+    if (summary && this.mode !== "none") this.out.write(`${safeText(summary)}\n`);
   }
 
   /** Bytes moved so far. */
