@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "./version.js";
-import { EXIT_USAGE } from "./cli/exit.js";
+import { EXIT_FAILURE, EXIT_USAGE, errorLine, exitStatusFor } from "./cli/exit.js";
+import { note, safeText } from "./cli/output.js";
+import { cleanupTemps } from "./util/atomic.js";
 
 /** A command module: it adds its commands to the program. */
 type CommandModule = { register: (program: Command) => void };
@@ -48,6 +50,11 @@ function modulesFor(args: readonly string[] | undefined): (() => Promise<Command
   return (named.length ? named : COMMAND_MODULES).map(([, load]) => load);
 }
 
+/** commander's own error lines (unknown option, missing argument), neutralised like every other line. */
+function commanderError(str: string, write: (s: string) => void): void {
+  write(`ocidist: ${safeText(str.replace(/^error: /, "").trim())}\n`);
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -78,32 +85,46 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "tty", "plain", "none"]).default("auto"))
     .option("-v, --verbose", "log every HTTP request and status to stderr (secrets redacted)")
     .showHelpAfterError(false)
-    .configureOutput({ outputError: (str, write) => write(`ocidist: ${str.replace(/^error: /, "").trim()}\n`) })
+    .configureOutput({ outputError: commanderError })
     .exitOverride();
   for (const m of modules) m.register(program);
-  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: (str, write) => write(`ocidist: ${str.replace(/^error: /, "").trim()}\n`) });
+  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: commanderError });
   return program;
 }
 
-/** Runs the CLI with `argv` (node, script, ...args). */
+/** Runs the CLI with `argv` (node, script, ...args); every failure ends as one line on stderr and an exit status. */
 export async function main(argv: string[]): Promise<void> {
-  const program = await buildProgram(argv.slice(2));
   try {
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    throw err;
+    note(`ocidist: ${errorLine(err)}`);
+    process.exitCode = exitStatusFor(err);
   }
 }
+
+/**
+ * The last resort: an error that escaped every handler (a stream's 'error' event, a promise
+ * nobody awaited) still ends as one line and exit status 1, never as Node's stack dump.
+ */
+function lastResort(err: unknown): void {
+  note(`ocidist: internal error: ${errorLine(err)}`);
+  process.exitCode = EXIT_FAILURE;
+  setTimeout(() => process.exit(EXIT_FAILURE), 1000).unref();
+  void cleanupTemps().finally(() => process.exit(EXIT_FAILURE));
+}
+process.on("uncaughtException", lastResort);
+process.on("unhandledRejection", lastResort);
 
 // For the benchmark: peak memory and CPU time (user, system) of this process.
 if (process.env.OCIDIST_REPORT_RSS) {
   process.on("exit", () => {
     const u = process.resourceUsage();
-    process.stderr.write(`maxrss_kb=${u.maxRSS} user_us=${u.userCPUTime} system_us=${u.systemCPUTime}\n`);
+    note(`maxrss_kb=${u.maxRSS} user_us=${u.userCPUTime} system_us=${u.systemCPUTime}`);
   });
 }
 await main(process.argv);

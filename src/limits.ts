@@ -61,3 +61,7 @@ export const MAX_DECOMPRESSION_RATIO = 500;
 
 /** Decompressed bytes a layer may produce before its ratio is checked (small tars of empty files compress very well): 16 MiB. */
 export const DECOMPRESSION_RATIO_FLOOR = 16 * 1024 ** 2;
+
+/** Most names a tag list or catalog may hold, over all its pages (`--max-tags`, `--max-repositories`). */
+export const MAX_LISTED_NAMES = 1_000_000;
+

@@ -8,6 +8,7 @@ import { CliContext } from "./context.js";
 import { EXIT_INTERRUPTED, errorLine, exitStatusFor } from "./exit.js";
 import { cleanupTemps } from "../util/atomic.js";
 import { setMaxBlobSize } from "../limits.js";
+import { note } from "./output.js";
 
 /** A command implementation: positional arguments, then the command's own options, then the context. */
 export type CommandImpl<A extends unknown[]> = (ctx: CliContext, ...args: A) => Promise<void>;
@@ -16,7 +17,13 @@ export type CommandImpl<A extends unknown[]> = (ctx: CliContext, ...args: A) => 
 export function action<A extends unknown[]>(impl: CommandImpl<A>): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    const ctx = new CliContext(command);
+    let ctx: CliContext;
+    try {
+      ctx = new CliContext(command);
+    } catch (err) {
+      reportError(err, false);
+      return;
+    }
     let interrupted = false;
     const onSignal = () => {
       if (interrupted) process.exit(EXIT_INTERRUPTED);
@@ -33,13 +40,18 @@ export function action<A extends unknown[]>(impl: CommandImpl<A>): (...args: unk
       await impl(ctx, ...(args.slice(0, -1) as A));
     } catch (err) {
       await cleanupTemps().catch(() => undefined);
-      process.stderr.write(`ocidist: ${interrupted ? "interrupted" : errorLine(err)}\n`);
-      if (process.env.OCIDIST_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-      process.exitCode = interrupted ? EXIT_INTERRUPTED : exitStatusFor(err);
+      reportError(err, interrupted);
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       await ctx.close();
     }
   };
+}
+
+/** Prints a failure as one line on stderr (its stack too with `OCIDIST_DEBUG`) and sets the exit status. */
+export function reportError(err: unknown, interrupted = false): void {
+  note(`ocidist: ${interrupted ? "interrupted" : errorLine(err)}`);
+  if (process.env.OCIDIST_DEBUG && err instanceof Error) for (const l of (err.stack ?? "").split("\n")) note(l);
+  process.exitCode = interrupted ? EXIT_INTERRUPTED : exitStatusFor(err);
 }

@@ -14,6 +14,8 @@ import { hostPlatform, parsePlatform } from "../platform.js";
 import { RegistryClient } from "../registry/client.js";
 import { VERSION } from "../version.js";
 import { parseByteSize } from "../limits.js";
+import { checkGlobalOptions, type CheckedOptions } from "./options.js";
+import { note } from "./output.js";
 
 /** The global options of CLI.md, as commander hands them over. */
 export interface GlobalOptions {
@@ -68,21 +70,19 @@ export function readStdin(): Promise<string> {
   return stdinText;
 }
 
-/** Parses a positive integer option. */
-export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${name} wants a whole number${min ? ` of at least ${min}` : ""}, not ${JSON.stringify(value)}`);
-  return Number(value);
-}
+export { intOption } from "./options.js";
 
 /** Per-invocation state shared by the commands. */
 export class CliContext {
   readonly opts: GlobalOptions;
+  /** The numeric global options, checked. */
+  readonly checked: CheckedOptions;
   readonly controller = new AbortController();
   private clientPromise?: Promise<RegistryClient>;
 
   constructor(command: Command) {
     this.opts = command.optsWithGlobals() as GlobalOptions;
+    this.checked = checkGlobalOptions(this.opts);
     // Every request in flight listens on the one signal; dozens at once are normal here.
     setMaxListeners(0, this.controller.signal);
   }
@@ -93,12 +93,12 @@ export class CliContext {
 
   /** Logs a line to stderr (always shown: progress and notices). */
   info(line: string): void {
-    process.stderr.write(`${line}\n`);
+    note(line);
   }
 
   /** Logs a line to stderr only with `-v`. */
   debug(line: string): void {
-    if (this.opts.verbose) process.stderr.write(`ocidist: ${line}\n`);
+    if (this.opts.verbose) note(`ocidist: ${line}`);
   }
 
   /** `--max-blob-size` in bytes, or undefined when not given. @throws UsageError when malformed */
@@ -112,7 +112,7 @@ export class CliContext {
 
   /** `--jobs`, default 4. */
   get jobs(): number {
-    return intOption(this.opts.jobs, "--jobs", 4, 1);
+    return this.checked.jobs;
   }
 
   /** The platform asked for with `--platform`, else undefined. */
@@ -169,13 +169,13 @@ export class CliContext {
         insecure: this.opts.insecure,
         caFiles: this.opts.caFile,
         proxy: this.opts.proxy,
-        retries: intOption(this.opts.retries, "--retries", 4),
-        timeoutMs: intOption(this.opts.timeout, "--timeout", 60, 1) * 1000,
+        retries: this.checked.retries,
+        timeoutMs: this.checked.timeoutMs,
         // For tests that inject faults: a shorter backoff base (milliseconds).
         ...(process.env.OCIDIST_RETRY_BASE_MS ? { retryBaseMs: Number(process.env.OCIDIST_RETRY_BASE_MS) } : {}),
         userAgent: `ocidist/${VERSION} (node ${process.version}; ${process.platform}/${process.arch})`,
-        log: verbose ? (line) => process.stderr.write(`ocidist: ${line}\n`) : undefined,
-        warn: (line) => process.stderr.write(`ocidist: ${line}\n`),
+        log: verbose ? (line) => note(`ocidist: ${line}`) : undefined,
+        warn: (line) => note(`ocidist: ${line}`),
       });
     })();
     return this.clientPromise;
@@ -183,6 +183,8 @@ export class CliContext {
 
   /** Releases connections. */
   async close(): Promise<void> {
-    if (this.clientPromise) await (await this.clientPromise).close().catch(() => undefined);
+    // A client that failed to build has already reported its error; nothing to release.
+    const client = await this.clientPromise?.catch(() => undefined);
+    await client?.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Writing data to stdout: text lines, JSON documents and raw bytes, tolerating a closed
- * pipe (`ocidist tags x | head`).
+ * Everything the CLI prints goes through this module: human-readable lines (stdout and
+ * stderr) with every character that could drive a terminal neutralised, JSON documents with
+ * those characters escaped, and raw bytes (manifests, blobs, configs) exactly as they are.
+ * A closed pipe (`ocidist tags x | head`) is tolerated.
  * @module
  */
 import type { Writable } from "node:stream";
@@ -14,24 +16,73 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-/** Writes bytes or text to stdout and waits until they are flushed. */
-export function writeOut(data: string | Uint8Array, out: Writable = process.stdout): Promise<void> {
+/**
+ * Characters that must not reach a terminal raw: C0 controls (ESC, BEL, CR, LF, TAB…), DEL,
+ * C1 controls (U+0080–U+009F, among them CSI U+009B), the bidirectional controls (U+061C,
+ * U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `\x1b`, `\u202e`: a visible, inert spelling of one unsafe character. */
+function spell(c: string): string {
+  const code = c.charCodeAt(0);
+  if (c === "\n") return "\\n";
+  if (c === "\t") return "\\t";
+  if (c === "\r") return "\\r";
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * Text fit for a terminal: every control, bidi and separator character (including line
+ * breaks and tabs) replaced by a visible escape. Applying it twice changes nothing more.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, spell);
+}
+
+/** What JSON.stringify leaves raw in strings: DEL, C1, bidi controls, separators (it escapes C0 itself). */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A JSON document as text, with the characters JSON leaves raw (DEL, C1, bidi, separators) escaped as `\uXXXX`. */
+export function safeJson(value: unknown, indent = 2): string {
+  // Outside strings JSON has none of these characters, so escaping them everywhere is exact.
+  return (JSON.stringify(value, null, indent) ?? "null").replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function write(out: Writable, data: string | Uint8Array): Promise<void> {
   if (stdoutClosed && out === process.stdout) return Promise.resolve();
   return new Promise((resolve) => {
     out.write(data, () => resolve());
   });
 }
 
-/** Prints lines, one per item. */
-export function printLines(lines: Iterable<string>): Promise<void> {
-  let text = "";
-  for (const l of lines) text += `${l}\n`;
-  return writeOut(text);
+/** Writes bytes to stdout exactly as they are (manifests, blobs, configs, archives) and waits until they are flushed. */
+export function writeData(data: Uint8Array, out: Writable = process.stdout): Promise<void> {
+  return write(out, data);
 }
 
-/** Prints one JSON document, indented, with a trailing newline. */
-export function printJson(value: unknown): Promise<void> {
-  return writeOut(`${JSON.stringify(value, null, 2)}\n`);
+/** One output line: text, or fields joined by tabs (each field neutralised on its own, so none can forge a column). */
+export type Line = string | readonly string[];
+
+function lineText(l: Line): string {
+  return typeof l === "string" ? safeText(l) : l.map(safeText).join("\t");
+}
+
+/** Prints human-readable lines on stdout, each neutralised by {@link safeText}. */
+export function printLines(lines: Iterable<Line>): Promise<void> {
+  let text = "";
+  for (const l of lines) text += `${lineText(l)}\n`;
+  return write(process.stdout, text);
+}
+
+/** Prints one JSON document on stdout (indented unless `indent` is 0), with a trailing newline. */
+export function printJson(value: unknown, indent = 2): Promise<void> {
+  return write(process.stdout, `${safeJson(value, indent)}\n`);
+}
+
+/** Writes one human-readable line on stderr (notices, warnings, errors), neutralised by {@link safeText}. */
+export function note(line: string): void {
+  process.stderr.write(`${safeText(line)}\n`);
 }
 
 /** Formats a byte count for humans: `12.3 MB` (SI units, as registries' UIs show). */

@@ -12,7 +12,7 @@ import { headBlob } from "../registry/blobs.js";
 import { RegistryTarget } from "../targets/registry.js";
 import { writeStreamAtomic } from "../util/write-file.js";
 import { action } from "../cli/action.js";
-import { writeOut } from "../cli/output.js";
+import { writeData } from "../cli/output.js";
 import { cacheFor } from "./pull.js";
 
 /** Registers `blob`. */
@@ -45,7 +45,7 @@ export function register(program: Command): void {
         }
         const cache = cacheFor(opts.cacheDir);
         if ((await cache.ensure(target, desc, { signal: ctx.signal })) === "cached") await cache.verify(desc);
-        for await (const chunk of cache.open(desc)) await writeOut(chunk as Buffer);
+        for await (const chunk of cache.open(desc)) await writeData(chunk as Buffer);
       }),
     );
 }

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { BlobCache } from "../cache.js";
 import { action } from "../cli/action.js";
-import { writeOut } from "../cli/output.js";
+import { printLines } from "../cli/output.js";
 
 /** Registers `cache`. */
 export function register(program: Command): void {
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option("--cache-dir <dir>", "cache directory")
     .action(
       action(async (_ctx, opts: { cacheDir?: string }) => {
-        await writeOut(`${new BlobCache(opts.cacheDir).dir}\n`);
+        await printLines([new BlobCache(opts.cacheDir).dir]);
       }),
     );
   cache

@@ -5,7 +5,7 @@
 import { Argument, type Command } from "commander";
 import { action } from "../cli/action.js";
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from "../cli/completion.js";
-import { writeOut } from "../cli/output.js";
+import { writeData } from "../cli/output.js";
 
 /** Registers `completion`. */
 export function register(program: Command): void {
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .addArgument(new Argument("<shell>", "the shell").choices(COMPLETION_SHELLS))
     .action(
       action(async (_ctx, shell: CompletionShell) => {
-        await writeOut(completionScript(program, shell));
+        await writeData(Buffer.from(completionScript(program, shell)));
       }),
     );
 }

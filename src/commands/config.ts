@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { fetchConfig, resolveImage, schema1Config } from "../image.js";
 import { action } from "../cli/action.js";
-import { writeOut } from "../cli/output.js";
+import { printJson, writeData } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 
 /** Registers `config`. */
@@ -20,10 +20,10 @@ export function register(program: Command): void {
         const { manifest } = await resolveImage(target, at, ctx.platform, ctx.signal);
         const p = manifest.parsed;
         if (p.kind === "schema1") {
-          await writeOut(`${JSON.stringify(schema1Config(p.schema1))}\n`);
+          await printJson(schema1Config(p.schema1), 0);
         } else if (p.kind === "image") {
           const { bytes } = await fetchConfig(target, p.manifest, ctx.signal);
-          await writeOut(bytes);
+          await writeData(bytes);
         }
       }),
     );

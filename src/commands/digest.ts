@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { resolveImage } from "../image.js";
 import { action } from "../cli/action.js";
-import { printJson, writeOut } from "../cli/output.js";
+import { printJson, printLines } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 
 /** Registers `digest`. */
@@ -21,7 +21,7 @@ export function register(program: Command): void {
         // Without --platform a HEAD is enough (and on Docker Hub it does not count as a pull).
         const descriptor = platform ? (await resolveImage(target, at, platform, ctx.signal)).manifest.descriptor : await target.head(at, ctx.signal);
         if (ctx.opts.json) await printJson({ reference: target.refString(at), ...descriptor });
-        else await writeOut(`${descriptor.digest}\n`);
+        else await printLines([descriptor.digest]);
       }),
     );
 }

@@ -5,11 +5,11 @@
 import type { Command } from "commander";
 import { inspect, type InspectResult } from "../inspect.js";
 import { action } from "../cli/action.js";
-import { formatBytes, printJson, writeOut } from "../cli/output.js";
+import { formatBytes, printJson, printLines } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 
-/** Renders an inspection as aligned text. */
-export function renderInspect(r: InspectResult): string {
+/** Renders an inspection as aligned lines of text. */
+export function renderInspect(r: InspectResult): string[] {
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`${`${k}:`.padEnd(14)}${v}`);
   row("Reference", r.reference);
@@ -48,7 +48,7 @@ export function renderInspect(r: InspectResult): string {
       for (const [k, v] of labels) lines.push(`  ${k}=${v}`);
     }
   }
-  return `${lines.join("\n")}\n`;
+  return lines;
 }
 
 /** Registers `inspect`. */
@@ -62,7 +62,7 @@ export function register(program: Command): void {
         const { target, at } = await openReference(ctx, text);
         const result = await inspect(target, at, ctx.requestedPlatform, ctx.signal);
         if (ctx.opts.json) await printJson(result);
-        else await writeOut(renderInspect(result));
+        else await printLines(renderInspect(result));
       }),
     );
 }

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { resolveImage } from "../image.js";
 import { action } from "../cli/action.js";
-import { writeOut } from "../cli/output.js";
+import { writeData } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 
 /** Registers `manifest`. */
@@ -19,7 +19,7 @@ export function register(program: Command): void {
       action(async (ctx, text: string) => {
         const { target, at } = await openReference(ctx, text);
         const { manifest } = await resolveImage(target, at, ctx.requestedPlatform, ctx.signal);
-        await writeOut(manifest.bytes);
+        await writeData(manifest.bytes);
       }),
     );
 }

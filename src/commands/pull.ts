@@ -17,7 +17,7 @@ import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
 import { formatBytes } from "../cli/output.js";
 import { fileDigest } from "../util/file-digest.js";
-import { isStdout, stdoutFile } from "../util/stdout-file.js";
+import { isStdout, stdoutFile } from "../cli/stdout-file.js";
 
 const FORMATS: Record<string, LocalKind> = { "docker-archive": "docker-archive", oci: "oci", "oci-archive": "oci-archive" };
 

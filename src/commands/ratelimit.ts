@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { getRateLimit } from "../ratelimit.js";
 import { parseReference } from "../reference.js";
 import { action } from "../cli/action.js";
-import { printJson, writeOut } from "../cli/output.js";
+import { printJson, printLines } from "../cli/output.js";
 
 /** The image Docker documents for checking the limit. */
 export const RATELIMIT_PREVIEW_REF = "docker.io/ratelimitpreview/test:latest";
@@ -28,11 +28,11 @@ export function register(program: Command): void {
           return;
         }
         if (!rl.limited) {
-          await writeOut(`${ref.registry}: no pull limit reported (unlimited)${rl.source ? `; source ${rl.source}` : ""}\n`);
+          await printLines([`${ref.registry}: no pull limit reported (unlimited)${rl.source ? `; source ${rl.source}` : ""}`]);
           return;
         }
         const window = rl.windowSeconds !== undefined ? ` per ${rl.windowSeconds % 3600 === 0 ? `${rl.windowSeconds / 3600} h` : `${rl.windowSeconds} s`}` : "";
-        await writeOut(`limit: ${rl.limit ?? "?"}${window}\nremaining: ${rl.remaining ?? "?"}\n${rl.source ? `source: ${rl.source}\n` : ""}`);
+        await printLines([`limit: ${rl.limit ?? "?"}${window}`, `remaining: ${rl.remaining ?? "?"}`, ...(rl.source ? [`source: ${rl.source}`] : [])]);
       }),
     );
 }

@@ -22,7 +22,7 @@ export function register(program: Command): void {
         const digest = ref.digest ?? (await target.head(at, ctx.signal)).digest;
         const { referrers, source } = await listReferrers(target.client, ref, digest, opts.artifactType, ctx.signal);
         if (ctx.opts.json) await printJson({ subject: digest, source, referrers });
-        else await printLines(referrers.map((d) => `${d.digest}\t${d.artifactType ?? d.mediaType}\t${d.size}`));
+        else await printLines(referrers.map((d) => [d.digest, d.artifactType ?? d.mediaType, String(d.size)]));
       }),
     );
 }

@@ -10,7 +10,7 @@ import { formatReference } from "../reference.js";
 import { generateScript, type ScriptFormat } from "../script.js";
 import { VERSION } from "../version.js";
 import { action } from "../cli/action.js";
-import { writeOut } from "../cli/output.js";
+import { writeData } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 
 const FORMATS = new Set<ScriptFormat>(["docker-archive", "oci", "oci-archive"]);
@@ -46,7 +46,7 @@ export function register(program: Command): void {
           ...(name ? { name } : {}),
           generator: `ocidist ${VERSION} on ${new Date().toISOString().slice(0, 10)}`,
         });
-        await writeOut(script);
+        await writeData(Buffer.from(script));
       }),
     );
 }

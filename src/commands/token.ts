@@ -9,7 +9,7 @@ import { grantedActions } from "../auth/token-claims.js";
 import { parseRepository } from "../reference.js";
 import { scopeFor } from "../registry/scopes.js";
 import { action } from "../cli/action.js";
-import { printJson, writeOut } from "../cli/output.js";
+import { printJson, printLines } from "../cli/output.js";
 
 /** Registers `token`. */
 export function register(program: Command): void {
@@ -35,7 +35,7 @@ export function register(program: Command): void {
           if (!granted) ctx.info(`ocidist: the token's grants cannot be read (not a JWT); push rights are unchecked`);
         }
         if (ctx.opts.json) await printJson({ registry: repo.registry, scope, token });
-        else await writeOut(`${token}\n`);
+        else await printLines([token]);
       }),
     );
 }

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { OcidistError } from "../errors.js";
 import { verifyLocation } from "../verify.js";
 import { action } from "../cli/action.js";
-import { formatBytes, printJson, writeOut } from "../cli/output.js";
+import { formatBytes, printJson, printLines } from "../cli/output.js";
 import { openSource, parseLocalLocation } from "../cli/locations.js";
 
 /** Registers `verify`. */
@@ -27,13 +27,13 @@ export function register(program: Command): void {
           const report = await verifyLocation(src, loc.ref ? [loc.ref] : undefined, ctx.signal, maxRatio);
           if (ctx.opts.json) await printJson(report);
           else {
-            let out = "";
+            const out: string[] = [];
             for (const img of report.images) {
-              out += `${img.ok ? "ok  " : "FAIL"} ${img.name ?? "(unnamed)"} ${img.digest ?? ""}\n`;
-              for (const p of img.problems) out += `     ${p}\n`;
+              out.push(`${img.ok ? "ok  " : "FAIL"} ${img.name ?? "(unnamed)"} ${img.digest ?? ""}`);
+              for (const p of img.problems) out.push(`     ${p}`);
             }
-            out += `${report.images.length} image(s), ${report.blobs} blobs, ${formatBytes(report.bytes)} checked: ${report.ok ? "all verified" : "PROBLEMS FOUND"}\n`;
-            await writeOut(out);
+            out.push(`${report.images.length} image(s), ${report.blobs} blobs, ${formatBytes(report.bytes)} checked: ${report.ok ? "all verified" : "PROBLEMS FOUND"}`);
+            await printLines(out);
           }
           if (!report.ok) throw new OcidistError(`verify ${text}: ${report.images.filter((i) => !i.ok).length} image(s) failed verification`);
         } finally {

@@ -10,17 +10,22 @@ import type { Transport, HttpResponse } from "../http/transport.js";
 import { redactUrl } from "../http/redact.js";
 import { readAll } from "../util/stream.js";
 import type { HubPage, HubRepository, HubSearchResult, HubTag } from "./types.js";
+import { checkCredentialTransport, DEFAULT_HUB_URL } from "./credentials.js";
 
-/** Docker Hub's web API. */
-export const DEFAULT_HUB_URL = "https://hub.docker.com";
+export { DEFAULT_HUB_URL };
 
 /** Options of a {@link HubClient}. */
 export interface HubClientOptions {
   /** Base URL; default `$OCIDIST_HUB_URL`, else https://hub.docker.com. */
   baseUrl?: string;
-  /** Username and password or personal access token, for private repositories. */
+  /**
+   * Username and password or personal access token, for private repositories; sent to the
+   * base URL as given, so pass only credentials meant for it (see `storedHubCredentialsApply`).
+   */
   username?: string;
   secret?: string;
+  /** Allow sending the credentials over plain http to a host other than this machine. */
+  insecure?: boolean;
 }
 
 /** A listing limit and page size. */
@@ -63,6 +68,7 @@ export class HubClient {
     this.token ??= (async () => {
       const { username, secret } = this.options;
       if (!username || !secret) return undefined;
+      checkCredentialTransport(this.baseUrl, this.options.insecure);
       const viaToken = await this.post("/v2/auth/token", { identifier: username, secret }, signal);
       if (viaToken.status !== 404) return this.tokenFrom(viaToken, "access_token");
       return this.tokenFrom(await this.post("/v2/users/login", { username, password: secret }, signal), "token");

@@ -8,7 +8,7 @@
  */
 import type { Descriptor } from "../descriptor.js";
 import type { BlobOutcome, ProgressListener } from "./events.js";
-import { formatBytes } from "../cli/output.js";
+import { formatBytes, safeText } from "../cli/output.js";
 import { RateMeter } from "./rate.js";
 
 /** Display modes. */
@@ -104,7 +104,7 @@ export class ProgressDisplay implements ProgressListener {
   /** Prints a line above the bars. */
   private line(text: string): void {
     if (this.mode === "tty") this.clear();
-    this.out.write(`${text}\n`);
+    this.out.write(`${safeText(text)}\n`);
     if (this.mode === "tty") this.draw();
   }
 
@@ -153,7 +153,7 @@ export class ProgressDisplay implements ProgressListener {
     const { frac, text } = this.totalFigures();
     bars("total       ", frac, text);
     this.clear();
-    this.out.write(`${lines.join("\n")}\n`);
+    this.out.write(`${lines.map(safeText).join("\n")}\n`);
     this.drawn = lines.map((l) => l.length);
   }
 
@@ -170,7 +170,7 @@ export class ProgressDisplay implements ProgressListener {
     this.timer = undefined;
     this.out.off?.("resize", this.onResize);
     if (this.mode === "tty") this.clear();
-    if (summary && this.mode !== "none") this.out.write(`${summary}\n`);
+    if (summary && this.mode !== "none") this.out.write(`${summary.split("\n").map(safeText).join("\n")}\n`);
   }
 
   /** Bytes moved so far. */

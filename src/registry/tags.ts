@@ -6,6 +6,7 @@
 import { CATALOG_SCOPE, formatScope } from "../auth/scope.js";
 import { OcidistError } from "../errors.js";
 import { nextLink } from "../http/link.js";
+import { MAX_LISTED_NAMES } from "../limits.js";
 import type { Reference } from "../reference.js";
 import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
@@ -16,6 +17,25 @@ import { scopeFor } from "./scopes.js";
 const PAGE_SIZE = 1000;
 const MAX_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_PAGES = 100_000;
+
+/** Options of {@link listTags} and {@link listCatalog}. */
+export interface ListOptions {
+  /** Most names to accept over all pages (default {@link MAX_LISTED_NAMES}); more is an error, not a truncation. */
+  maxNames?: number;
+}
+
+/** Gathers every page's names, refusing more than `max` in all (no spread: a page may hold millions). */
+async function gather(source: AsyncGenerator<string[]>, max: number, what: string, option: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const page of source) {
+    if (out.length + page.length > max) {
+      await source.return(undefined);
+      throw new OcidistError(`${what}: the registry lists more than ${max} names (${option} raises the cap)`);
+    }
+    for (const name of page) out.push(name);
+  }
+  return out;
+}
 
 /** Follows pages of a list endpoint, yielding each page's array under `key`. */
 async function* pages(client: RegistryClient, registry: string, firstPath: string, key: "tags" | "repositories", scopes: string[], what: string, signal?: AbortSignal): AsyncGenerator<string[]> {
@@ -47,21 +67,15 @@ async function* pages(client: RegistryClient, registry: string, firstPath: strin
 }
 
 /** Every tag of a repository, in the registry's order. @throws NotFoundError (NAME_UNKNOWN) */
-export async function listTags(client: RegistryClient, repo: Reference, signal?: AbortSignal): Promise<string[]> {
-  const out: string[] = [];
+export async function listTags(client: RegistryClient, repo: Reference, signal?: AbortSignal, options: ListOptions = {}): Promise<string[]> {
   const path = `/v2/${repo.repository}/tags/list?n=${PAGE_SIZE}`;
-  for await (const page of pages(client, repo.registry, path, "tags", [scopeFor(repo.repository, "pull")], `tags of ${repo.registry}/${repo.repository}`, signal)) {
-    out.push(...page);
-  }
-  return out;
+  const what = `tags of ${repo.registry}/${repo.repository}`;
+  return gather(pages(client, repo.registry, path, "tags", [scopeFor(repo.repository, "pull")], what, signal), options.maxNames ?? MAX_LISTED_NAMES, what, "--max-tags");
 }
 
 /** Every repository of a registry (`/v2/_catalog`, scope `registry:catalog:*`). */
-export async function listCatalog(client: RegistryClient, registry: string, signal?: AbortSignal): Promise<string[]> {
-  const out: string[] = [];
+export async function listCatalog(client: RegistryClient, registry: string, signal?: AbortSignal, options: ListOptions = {}): Promise<string[]> {
   const scope = typeof CATALOG_SCOPE === "string" ? CATALOG_SCOPE : formatScope(CATALOG_SCOPE);
-  for await (const page of pages(client, registry, `/v2/_catalog?n=${PAGE_SIZE}`, "repositories", [scope], `catalog of ${registry}`, signal)) {
-    out.push(...page);
-  }
-  return out;
+  const what = `catalog of ${registry}`;
+  return gather(pages(client, registry, `/v2/_catalog?n=${PAGE_SIZE}`, "repositories", [scope], what, signal), options.maxNames ?? MAX_LISTED_NAMES, what, "--max-repositories");
 }

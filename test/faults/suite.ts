@@ -3,7 +3,8 @@
  * fault and classifies each run — survived (exit 0, output verified), failed cleanly
  * (non-zero exit, nothing at the destination, no temporary litter, no tag moved), or
  * corrupt (anything else). `npm run test:faults` prints the table; the test asserts 0 corrupt
- * outputs and every transient fault survived.
+ * outputs, every transient fault survived and every fatal fault failed cleanly (a fatal fault
+ * that is silently accepted is a defect, not a success).
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -18,7 +19,7 @@ import { ocidist, tempDir } from "../helpers/cli.js";
 export interface FaultCase {
   name: string;
   fault: Fault;
-  /** Transient faults must be survived; the others must fail cleanly. */
+  /** Transient faults must be survived; the others (fatal) must fail cleanly. */
   transient: boolean;
   /** Which requests: blob GETs, manifest GETs, or uploads. */
   target: "blob" | "manifest" | "upload" | "chunk";
@@ -48,6 +49,11 @@ export const FAULTS: FaultCase[] = [
 
 /** How a run ended. */
 export type Outcome = "survived" | "failed cleanly" | "corrupt" | "not applicable";
+
+/** The only acceptable outcome of a fault: a transient one is survived, a fatal one fails cleanly. */
+export function expectedOutcome(fc: Pick<FaultCase, "transient">): Outcome {
+  return fc.transient ? "survived" : "failed cleanly";
+}
 
 /** One row of the table. */
 export interface Row {
@@ -161,7 +167,7 @@ export async function runFaultSuite(rig: RigInfo): Promise<Row[]> {
         if (o === "survived") row.survived++;
         else if (o === "failed cleanly") row.failedCleanly++;
         else row.corrupt++;
-        if ((fc.transient && o !== "survived") || o === "corrupt") row.details.push(`${op}: ${o}`);
+        if (o !== expectedOutcome(fc)) row.details.push(`${op}: ${o}`);
       }
       row.injected = proxy.injected - before;
       rows.push(row);

@@ -1,15 +1,16 @@
-/** The fault-injection suite as a test: 0 corrupt outputs, every transient fault survived. */
+/** The fault-injection suite as a test: 0 corrupt outputs, every transient fault survived, every fatal one failed cleanly. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { getRig } from "../rig/shared.js";
 import { renderTable, runFaultSuite } from "../faults/suite.js";
 
-test("fault injection: no corrupt output, transient faults survived", { timeout: 600_000 }, async () => {
+test("fault injection: no corrupt output, transient faults survived, fatal faults failed cleanly", { timeout: 600_000 }, async () => {
   const rows = await runFaultSuite(await getRig());
   console.log(`\n${renderTable(rows)}\n`);
   for (const r of rows) {
     assert.equal(r.corrupt, 0, `${r.fault}: ${r.details.join("; ")}`);
     if (r.transient) assert.equal(r.failedCleanly, 0, `${r.fault} was not survived: ${r.details.join("; ")}`);
+    else assert.equal(r.survived, 0, `${r.fault} is fatal but was accepted: ${r.details.join("; ")}`);
     if (r.fault !== "credentials sent to the redirect host") assert.ok(r.injected > 0, `${r.fault} was never injected`);
   }
 });

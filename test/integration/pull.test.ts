@@ -14,12 +14,12 @@ import { image, layer } from "../rig/build.js";
 import { pushImage } from "../rig/push.js";
 import type { RigInfo } from "../rig/rig.js";
 import { CLI, isolatedEnv, ocidist, tempDir } from "../helpers/cli.js";
+import { tool } from "../helpers/tools.js";
 
 let rig: RigInfo;
 let s: Seeded;
 let host: string;
 
-const has = (bin: string) => existsSync(`/usr/bin/${bin}`);
 
 before(async () => {
   rig = await getRig();
@@ -28,7 +28,7 @@ before(async () => {
 });
 
 describe("pull", () => {
-  test("docker-archive: RepoTags set, loads with podman, reads with skopeo, verifies", async () => {
+  test("docker-archive: RepoTags set, loads with podman, reads with skopeo, verifies", async (t) => {
     const dir = tempDir();
     const out = join(dir, "img.tar");
     const r = await ocidist(["pull", `${host}/${s.repos.multi}:v1`, "--platform", "linux/arm64", "-o", out, "--json"]);
@@ -41,7 +41,7 @@ describe("pull", () => {
     assert.equal(manifest[0]!.Config, `blobs/sha256/${s.multi.images[1]!.config.digest.slice(7)}`);
     const v = await ocidist(["verify", out]);
     assert.equal(v.code, 0, v.stderr + v.out);
-    if (has("skopeo")) {
+    if (tool(t, "skopeo")) {
       const inspect = JSON.parse(execFileSync("skopeo", ["inspect", `docker-archive:${out}`]).toString()) as { Architecture: string };
       assert.equal(inspect.Architecture, "arm64");
     }
@@ -49,14 +49,14 @@ describe("pull", () => {
     const nc = await ocidist(["pull", `${host}/${s.repos.multi}:v1`, "--platform", "linux/arm64", "--no-cache", "-o", direct]);
     assert.equal(nc.code, 0, nc.stderr);
     assert.equal((await ocidist(["verify", direct])).code, 0);
-    if (has("podman")) {
+    if (tool(t, "podman")) {
       const store = tempDir("ocidist-podman-");
       const load = execFileSync("podman", ["--storage-driver", "vfs", "--root", join(store, "root"), "--runroot", join(store, "run"), "load", "-i", out], { stdio: ["ignore", "pipe", "pipe"] }).toString();
       assert.match(load, new RegExp(`Loaded image.*${s.repos.multi}:v1`));
     }
   });
 
-  test("oci layout and oci-archive: digests kept, skopeo and umoci read them", async () => {
+  test("oci layout and oci-archive: digests kept, skopeo and umoci read them", async (t) => {
     const dir = tempDir();
     const layout = join(dir, "layout");
     const r = await ocidist(["pull", `${host}/${s.repos.simple}:v1`, "--format", "oci", "-o", layout]);
@@ -65,11 +65,11 @@ describe("pull", () => {
     assert.equal(idx.manifests[0]!.digest, s.simple.manifest.digest);
     assert.equal(idx.manifests[0]!.annotations["org.opencontainers.image.ref.name"], "v1");
     assert.deepEqual(readFileSync(join(layout, "blobs/sha256", s.simple.layers[0]!.digest.slice(7))), s.simple.layers[0]!.bytes);
-    if (has("skopeo")) {
+    if (tool(t, "skopeo")) {
       const d = JSON.parse(execFileSync("skopeo", ["inspect", `oci:${layout}:v1`]).toString()) as { Digest: string };
       assert.equal(d.Digest, s.simple.manifest.digest);
     }
-    if (has("umoci")) {
+    if (tool(t, "umoci")) {
       const bundle = join(dir, "bundle");
       execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:v1`, bundle], { stdio: "ignore" });
       assert.equal(readFileSync(join(bundle, "rootfs/etc/hello"), "utf8"), "hello pull\n");
@@ -79,7 +79,7 @@ describe("pull", () => {
     assert.equal(a.code, 0, a.stderr);
     const members = execFileSync("tar", ["-tf", archive]).toString();
     for (const img of s.multi.all) assert.ok(members.includes(img.manifest.digest.slice(7)), "every child of the index is in the archive");
-    if (has("skopeo")) {
+    if (tool(t, "skopeo")) {
       const raw = execFileSync("skopeo", ["inspect", "--raw", `oci-archive:${archive}`]).toString();
       assert.equal(`sha256:${(await import("node:crypto")).createHash("sha256").update(raw).digest("hex")}`, s.multi.index.digest);
     }

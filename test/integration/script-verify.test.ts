@@ -11,6 +11,7 @@ import { getRig } from "../rig/shared.js";
 import { seed, type Seeded } from "../rig/fixtures.js";
 import type { RigInfo } from "../rig/rig.js";
 import { ocidist, tempDir } from "../helpers/cli.js";
+import { tool } from "../helpers/tools.js";
 
 let rig: RigInfo;
 const seeded: Record<string, Seeded> = {};
@@ -85,7 +86,7 @@ describe("script", () => {
 });
 
 describe("script in Basic mode over TLS", () => {
-  test("credentials come from the environment, never the script; podman loads the result", async () => {
+  test("credentials come from the environment, never the script; podman loads the result", async (t) => {
     const reg = rig.registries.basic;
     const s = await seed(rig, reg, "script", false);
     const dir = tempDir();
@@ -98,8 +99,7 @@ describe("script in Basic mode over TLS", () => {
     const ok = runScript(join(dir, "pull.sh"), join(dir, "img.tar"), { OCIDIST_CURL_OPTS: `--cacert ${reg.caFile}`, OCIDIST_USERNAME: "alice", OCIDIST_PASSWORD: "alice-secret" });
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal((await ocidist(["verify", join(dir, "img.tar")])).code, 0);
-    const { existsSync } = await import("node:fs");
-    if (existsSync("/usr/bin/podman")) {
+    if (tool(t, "podman")) {
       const store = tempDir("ocidist-podman-");
       const load = execFileSync("podman", ["--storage-driver", "vfs", "--root", join(store, "root"), "--runroot", join(store, "run"), "load", "-i", join(dir, "img.tar")], { stdio: ["ignore", "pipe", "pipe"] }).toString();
       assert.match(load, /Loaded image/);

@@ -8,9 +8,9 @@ import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { UsageError } from "../errors.js";
-import { registerTemp, unregisterTemp } from "./atomic.js";
+import { writeData } from "./output.js";
+import { registerTemp, unregisterTemp } from "../util/atomic.js";
 
 /** True for the output name that means standard output. */
 export function isStdout(path: string | undefined): boolean {
@@ -40,7 +40,7 @@ export async function stdoutFile(name: string): Promise<StdoutFile> {
     path: join(dir, name),
     async emit(signal) {
       try {
-        await pipeline(createReadStream(join(dir, name), { highWaterMark: 1 << 20 }), process.stdout, { signal, end: false });
+        for await (const chunk of createReadStream(join(dir, name), { highWaterMark: 1 << 20, signal })) await writeData(chunk as Buffer);
       } finally {
         await discard();
       }
