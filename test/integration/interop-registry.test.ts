@@ -40,3 +40,53 @@ test("chunked upload: a refused PATCH names the step and the status expected", a
   assert.equal(r.code, 1);
   assert.match(r.stderr, /chunk 0-99 \(PATCH, expected 202 Accepted\).*HTTP 302/);
 });
+
+/**
+ * Pages a list answer as a registry that honours `n` and `last` but sends no `Link` (the
+ * rig's docker-registry 2.8 answers tags unpaged, so the paging is done here).
+ */
+function pageWithoutLink(all: string[], url: string) {
+  const q = new URL(url, "http://x").searchParams;
+  const n = Number(q.get("n") ?? 100);
+  const last = q.get("last");
+  const sorted = [...all].sort();
+  const from = last ? sorted.findIndex((r) => r > last) : 0;
+  return from < 0 ? [] : sorted.slice(from, from + n);
+}
+
+test("tags: full pages without Link are followed with last= until a page adds nothing", { timeout: 120_000 }, async () => {
+  const repo = `${s.repos.simple}-manytags`;
+  const cp = await ocidist(["copy", `${src}/${s.repos.simple}:v1`, `${src}/${repo}:t0000`]);
+  assert.equal(cp.code, 0, cp.stderr);
+  const tags = Array.from({ length: 1250 }, (_, i) => `t${String(i + 1).padStart(4, "0")}`);
+  const tg = await ocidist(["tag", `${src}/${repo}:t0000`, ...tags]);
+  assert.equal(tg.code, 0, tg.stderr);
+  proxy.set((req, res) => {
+    if (!req.url.includes("/tags/list") || res.status !== 200) return res;
+    const doc = JSON.parse(res.body.toString()) as { name: string; tags: string[] };
+    return { status: 200, headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ name: doc.name, tags: pageWithoutLink(doc.tags, req.url) })) };
+  });
+  const r = await ocidist(["tags", `${proxy.host}/${repo}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = r.out.trim().split("\n");
+  assert.equal(got.length, 1251);
+  assert.equal(new Set(got).size, 1251);
+  assert.ok(proxy.seen.some((q) => /[?&]last=t0999/.test(q.url)), `asked on after the first page: ${proxy.seen.filter((q) => q.url.includes("tags")).map((q) => q.url).join(" ")}`);
+});
+
+test("catalog: full pages without Link are followed; a registry that ignores last= ends the listing", async () => {
+  const all = Array.from({ length: 1500 }, (_, i) => `repo/${String(i).padStart(4, "0")}`);
+  let ignoreLast = false;
+  proxy.set((req, res) => {
+    if (!req.url.startsWith("/v2/_catalog")) return res;
+    const page = pageWithoutLink(all, ignoreLast ? req.url.replace(/&last=[^&]*/, "") : req.url);
+    return { status: 200, headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ repositories: page })) };
+  });
+  const r = await ocidist(["catalog", proxy.host]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.out.trim().split("\n"), all);
+  ignoreLast = true;
+  const again = await ocidist(["catalog", proxy.host]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.out.trim().split("\n").length, 1000, "the repeated page adds nothing and ends it");
+});
