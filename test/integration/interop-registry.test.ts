@@ -9,8 +9,10 @@ import { after, before, test } from "node:test";
 import { getRig } from "../rig/shared.js";
 import { seed, type Seeded } from "../rig/fixtures.js";
 import type { RigInfo } from "../rig/rig.js";
-import { ocidist } from "../helpers/cli.js";
+import { ocidist, regFlags } from "../helpers/cli.js";
 import { startRewritingProxy, type RewritingProxy } from "../interop/proxy.js";
+import { schema1Payload } from "../../src/manifest-digest.js";
+import { resignOnGet, wholeBodyDigests } from "../interop/schema1.js";
 
 let rig: RigInfo;
 let s: Seeded;
@@ -89,4 +91,32 @@ test("catalog: full pages without Link are followed; a registry that ignores las
   const again = await ocidist(["catalog", proxy.host]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.out.trim().split("\n").length, 1000, "the repeated page adds nothing and ends it");
+});
+
+test("schema 1 to a registry that digests the whole signed body: the copy keeps the payload digest", async () => {
+  wholeBodyDigests(proxy);
+  const from = `${src}/${s.repos.schema1}:signed`;
+  const r = await ocidist(["copy", from, `${proxy.host}/interop/s1whole:signed`]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = await ocidist(["digest", `${proxy.host}/interop/s1whole:signed`]);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.out.trim(), s.schema1!.signed.digest, "ocidist reports the canonical (payload) digest");
+  const m = await ocidist(["manifest", `${proxy.host}/interop/s1whole:signed`]);
+  const original = await ocidist(["manifest", from]);
+  // docker-registry itself re-signs on every GET (a new time, its own key): the payload is what is kept.
+  assert.ok(schema1Payload(m.stdout)!.equals(schema1Payload(original.stdout)!), "the same payload is stored");
+});
+
+test("schema 1 from a registry that re-signs on every GET: the copy keeps the payload digest", async () => {
+  resignOnGet(proxy);
+  const a = await ocidist(["manifest", `${proxy.host}/${s.repos.schema1}:signed`]);
+  const b = await ocidist(["manifest", `${proxy.host}/${s.repos.schema1}:signed`]);
+  assert.notDeepEqual(a.stdout, b.stdout, "the proxy re-signs");
+  const dst = rig.registries.tls;
+  const r = await ocidist(["copy", `${proxy.host}/${s.repos.schema1}:signed`, `${dst.host}/interop/s1resigned:signed`, ...regFlags(dst)]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = await ocidist(["digest", `${dst.host}/interop/s1resigned:signed`, ...regFlags(dst)]);
+  assert.equal(d.out.trim(), s.schema1!.signed.digest);
+  const again = await ocidist(["digest", `${proxy.host}/${s.repos.schema1}:signed`]);
+  assert.equal(again.out.trim(), s.schema1!.signed.digest, "the source's digest is the same on every GET");
 });

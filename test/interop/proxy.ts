@@ -29,6 +29,9 @@ export interface ProxyResponse {
 /** Rewrites what the upstream answered; return it unchanged to pass it on. */
 export type Rewrite = (req: ProxyRequest, res: ProxyResponse) => ProxyResponse | Promise<ProxyResponse>;
 
+/** Looks at a request before it is forwarded: may change `url`, or answer it (the upstream is then not asked). */
+export type Intercept = (req: ProxyRequest) => ProxyResponse | void;
+
 /** A running proxy. */
 export interface RewritingProxy {
   /** `127.0.0.1:PORT`, usable as a registry host. */
@@ -37,6 +40,8 @@ export interface RewritingProxy {
   seen: ProxyRequest[];
   /** Replaces the rewrites (applied in order). */
   set(...rewrites: Rewrite[]): void;
+  /** Replaces the intercepts (applied in order, before forwarding). */
+  intercept(...intercepts: Intercept[]): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +50,7 @@ const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-l
 /** Starts a proxy to `upstream` (`http://127.0.0.1:PORT`). */
 export async function startRewritingProxy(upstream: string): Promise<RewritingProxy> {
   let rewrites: Rewrite[] = [];
+  let intercepts: Intercept[] = [];
   const seen: ProxyRequest[] = [];
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -53,7 +59,15 @@ export async function startRewritingProxy(upstream: string): Promise<RewritingPr
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
     const preq: ProxyRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers, body: Buffer.concat(chunks) };
     seen.push(preq);
+    const reply = (answer: ProxyResponse, headLength?: string | string[]) => {
+      res.writeHead(answer.status, { ...answer.headers, "content-length": String(headLength ?? answer.body.length) });
+      res.end(preq.method === "HEAD" ? undefined : answer.body);
+    };
     try {
+      for (const i of intercepts) {
+        const answer = i(preq);
+        if (answer) return reply(answer);
+      }
       const withBody = preq.body.length > 0 || ["PUT", "PATCH", "POST"].includes(preq.method);
       const up = await request(`${upstream}${preq.url}`, { method: preq.method as "GET", headers, body: withBody ? preq.body : undefined });
       const out: Record<string, string | string[]> = {};
@@ -61,8 +75,7 @@ export async function startRewritingProxy(upstream: string): Promise<RewritingPr
       let answer: ProxyResponse = { status: up.statusCode, headers: out, body: Buffer.from(await up.body.arrayBuffer()) };
       const headLength = preq.method === "HEAD" ? up.headers["content-length"] : undefined;
       for (const r of rewrites) answer = await r(preq, answer);
-      res.writeHead(answer.status, { ...answer.headers, "content-length": String(headLength ?? answer.body.length) });
-      res.end(preq.method === "HEAD" ? undefined : answer.body);
+      reply(answer, headLength);
     } catch (err) {
       res.writeHead(502, { "content-type": "text/plain" });
       res.end(`upstream failed: ${(err as Error).message}`);
@@ -74,6 +87,10 @@ export async function startRewritingProxy(upstream: string): Promise<RewritingPr
     seen,
     set(...r) {
       rewrites = r;
+      intercepts = [];
+    },
+    intercept(...i) {
+      intercepts = i;
     },
     close: async () => {
       server.closeAllConnections();
