@@ -120,3 +120,18 @@ test("schema 1 from a registry that re-signs on every GET: the copy keeps the pa
   const again = await ocidist(["digest", `${proxy.host}/${s.repos.schema1}:signed`]);
   assert.equal(again.out.trim(), s.schema1!.signed.digest, "the source's digest is the same on every GET");
 });
+
+test("a copy that fails after pushing manifests deletes them again (no untagged manifest left)", async () => {
+  // A registry that refuses the tag (immutable tags, a policy): everything else was stored first.
+  proxy.set((req, res) => (req.method === "PUT" && /\/manifests\/v1$/.test(req.url) ? { status: 403, headers: { "content-type": "application/json" }, body: Buffer.from('{"errors":[{"code":"DENIED","message":"tag v1 is immutable"}]}') } : res));
+  const r = await ocidist(["copy", `${src}/${s.repos.multi}:v1`, `${proxy.host}/interop/debris:v1`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /DENIED: tag v1 is immutable/);
+  const pushed = proxy.seen.filter((q) => q.method === "PUT" && /\/manifests\/sha256:/.test(q.url)).map((q) => q.url.replace(/.*\/manifests\//, ""));
+  assert.ok(pushed.length >= 4, "the index and its manifests were pushed by digest");
+  for (const digest of pushed) {
+    const d = await ocidist(["digest", `${src}/interop/debris@${digest}`]);
+    assert.equal(d.code, 1, `${digest} was deleted again`);
+    assert.match(d.stderr, /MANIFEST_UNKNOWN|not found \(HTTP 404\)/);
+  }
+});
