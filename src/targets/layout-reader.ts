@@ -47,7 +47,8 @@ export class LayoutReader implements ReadableTarget {
 
   constructor(
     readonly fs: LayoutFs,
-    private readonly entries: Descriptor[],
+    /** The manifests index.json lists, in its order. */
+    readonly entries: readonly Descriptor[],
   ) {
     this.description = fs.description;
     this.subjects = new LayoutSubjects(fs, entries);

@@ -4,7 +4,7 @@
  * and `verify` of every image a layout holds, named or not, as crane and skopeo write them.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { getRig } from "../rig/shared.js";
@@ -56,3 +56,36 @@ for (const kind of ["oci", "oci-archive"] as const) {
     assert.equal(d.out.trim(), s.simple.manifest.digest);
   });
 }
+
+/** A layout of the simple and the layered image, with index.json rewritten by `edit`. */
+async function twoImageLayout(edit: (entries: IndexEntry[]) => IndexEntry[]): Promise<string> {
+  const dir = join(tempDir(), "layout");
+  for (const [repo, tag] of [[s.repos.simple, "a"], [s.repos.layered, "b"]] as const) {
+    const r = await ocidist(["copy", `${src}/${repo}:v1`, `oci:${dir}:${tag}`]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const doc = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests: IndexEntry[] };
+  writeFileSync(join(dir, "index.json"), JSON.stringify({ ...doc, manifests: edit(doc.manifests) }));
+  return dir;
+}
+
+test("verify: a layout of unnamed images (crane pull --format oci A B) verifies every one", async () => {
+  const dir = await twoImageLayout((m) => m.map(({ annotations: _a, ...e }) => e));
+  const r = await ocidist(["verify", `oci:${dir}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.out, new RegExp(`ok +\\(unnamed\\) ${s.simple.manifest.digest}`));
+  assert.match(r.out, new RegExp(`ok +\\(unnamed\\) ${s.layered.manifest.digest}`));
+});
+
+test("verify: two images sharing one ref.name are each checked; a corrupt second one fails", async () => {
+  const dir = await twoImageLayout((m) => m.map((e) => ({ ...e, annotations: { "org.opencontainers.image.ref.name": "v1" } })));
+  const layer = s.layered.layers[1]!.digest.slice("sha256:".length);
+  const path = join(dir, "blobs", "sha256", layer);
+  const bytes = readFileSync(path);
+  bytes[bytes.length >> 1]! ^= 0xff;
+  writeFileSync(path, bytes);
+  const r = await ocidist(["verify", `oci:${dir}`]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, new RegExp(`ok +v1 ${s.simple.manifest.digest}`));
+  assert.match(r.out, new RegExp(`FAIL v1 ${s.layered.manifest.digest}`));
+});
