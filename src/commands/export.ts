@@ -26,8 +26,9 @@ export function register(program: Command): void {
     .argument("<ref>", "image reference")
     .argument("<dir>", "a new or empty directory")
     .option("--cache-dir <dir>", "blob cache directory")
+    .option("--drop-special-bits", "clear setuid, setgid and sticky bits (kept by default when running as root)")
     .action(
-      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string }) => {
+      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; dropSpecialBits?: boolean }) => {
         const { target, at } = await openReference(ctx, text);
         const cache = cacheFor(opts.cacheDir);
         const display = new ProgressDisplay(ctx.progress);
@@ -67,7 +68,7 @@ export function register(program: Command): void {
           else ctx.debug(line);
         };
         try {
-          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn });
+          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, preservePrivileged: !opts.dropSpecialBits });
           display.finish();
           if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${warned} entries skipped in all (-v names each)`);
           if (ctx.progress !== "none") {

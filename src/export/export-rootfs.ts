@@ -26,6 +26,8 @@ export interface ExportOptions {
   /** Bound on each layer's decompressed size (default 64 GiB). */
   maxLayerBytes?: number;
   warn?: (line: string) => void;
+  /** Keep setuid, setgid and sticky bits when running as root (default true). */
+  preservePrivileged?: boolean;
 }
 
 /** Applies the layers in order into `dir` (which must not exist or be empty). */
@@ -45,7 +47,7 @@ export async function exportRootfs(layers: AsyncIterable<ExportLayer> | Iterable
       if (options.signal?.aborted) throw new AbortedError("cancelled");
       const body = await layer.open();
       const tarStream = decompressLayer(body, layerCompression(layer.descriptor.mediaType), { maxBytes: options.maxLayerBytes });
-      const s = await applyLayer(tmp, tarStream, { warn: options.warn });
+      const s = await applyLayer(tmp, tarStream, { warn: options.warn, preservePrivileged: options.preservePrivileged });
       for (const k of Object.keys(total) as (keyof LayerStats)[]) total[k] += s[k];
     }
     if (st) await rmdir(dest);

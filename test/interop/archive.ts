@@ -8,11 +8,15 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Writes a docker archive of one single-layer image at `dir/archive.tar`; returns its path and the diff ID. */
-export function dockerArchive(dir: string, name: string, compression: "none" | "gzip" | "zstd"): { path: string; diffId: string } {
+/**
+ * Writes a docker archive of one single-layer image at `dir/archive.tar`, its layer a tar
+ * of a root filesystem made by `populate` (default: one file); returns its path and the diff ID.
+ */
+export function dockerArchive(dir: string, name: string, compression: "none" | "gzip" | "zstd", populate?: (root: string) => void): { path: string; diffId: string } {
   const root = join(dir, "rootfs");
   mkdirSync(join(root, "etc"), { recursive: true });
   writeFileSync(join(root, "etc", "hello"), `hello from a ${compression} layer\n`);
+  populate?.(root);
   const work = join(dir, "archive");
   mkdirSync(work);
   execFileSync("tar", ["-cf", join(work, "layer.tar"), "--numeric-owner", "--owner=0", "--group=0", "-C", root, "."]);
