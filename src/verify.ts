@@ -15,6 +15,9 @@ import type { ImageConfig } from "./image.js";
 import { parseManifest } from "./manifest.js";
 import { isManifestMediaType, layerCompression } from "./media-types.js";
 import type { ReadableTarget, WritableTarget } from "./targets/target.js";
+import { LayoutReader } from "./targets/layout-reader.js";
+import { ANNOTATION_REF_NAME } from "./descriptor.js";
+import { ANNOTATION_CONTAINERD_NAME } from "./formats/layout-files.js";
 import { readAll } from "./util/stream.js";
 
 /** The outcome for one image of a location. */
@@ -111,15 +114,27 @@ class VerifySink implements WritableTarget {
   }
 }
 
-/** Verifies every image a location holds (each name it lists, or its only image). */
+/** What to verify by default: every index.json entry of a layout (by digest, so entries sharing a name or having none are each checked), else each name the location lists, else its only image. */
+async function everyImage(src: ReadableTarget, signal?: AbortSignal): Promise<{ name?: string; ref?: string }[]> {
+  if (src instanceof LayoutReader) {
+    return src.entries.map((e) => {
+      const name = e.annotations?.[ANNOTATION_CONTAINERD_NAME] ?? e.annotations?.[ANNOTATION_REF_NAME];
+      return { ...(name ? { name } : {}), ref: e.digest };
+    });
+  }
+  const tags = (await src.tags?.(signal)) ?? [];
+  return tags.length ? tags.map((t) => ({ name: t, ref: t })) : [{}];
+}
+
+/** Verifies every image a location holds (see {@link everyImage}), or the ones named. */
 export async function verifyLocation(src: ReadableTarget, names?: (string | undefined)[], signal?: AbortSignal, maxRatio?: number): Promise<VerifyReport> {
-  const list = names ?? ((await src.tags?.(signal))?.length ? await src.tags!(signal) : [undefined]);
+  const list = names ? names.map((n) => ({ ...(n ? { name: n } : {}), ref: n })) : await everyImage(src, signal);
   const report: VerifyReport = { images: [], blobs: 0, bytes: 0, ok: true };
-  for (const name of list) {
+  for (const { name, ref } of list) {
     const sink = new VerifySink(maxRatio);
-    const image: VerifiedImage = { ...(name ? { name } : {}), ok: true, problems: [] };
+    const image: VerifiedImage = { ...(name ? { name } : {}), ...(ref?.startsWith("sha256:") ? { digest: ref } : {}), ok: true, problems: [] };
     try {
-      const result = await copyInto(src, name, sink, undefined, { jobs: 2, signal });
+      const result = await copyInto(src, ref, sink, undefined, { jobs: 2, signal });
       image.digest = result.source.digest;
       image.problems.push(...sink.diffIdProblems());
     } catch (err) {

@@ -43,7 +43,8 @@ export function checkCaFiles(paths: readonly string[] | undefined): void {
       accessSync(p, constants.R_OK);
       if (!statSync(p).isFile()) throw Object.assign(new Error("not a file"), { code: "not a regular file" });
     } catch (err) {
-      throw new UsageError(`--ca-file ${JSON.stringify(p)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`--ca-file ${JSON.stringify(p)}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code ?? "error"})`}`);
     }
   }
 }

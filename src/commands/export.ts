@@ -30,8 +30,9 @@ export function register(program: Command): void {
     .argument("<dir>", "a new or empty directory")
     .option("--cache-dir <dir>", "blob cache directory")
     .option("--max-ratio <n>", `refuse a layer that decompresses to more than N times its size (past 16 MiB; 0: no limit)`, String(MAX_DECOMPRESSION_RATIO))
+    .option("--drop-special-bits", "clear setuid, setgid and sticky bits (kept by default when running as root)")
     .action(
-      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; maxRatio: string }) => {
+      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; maxRatio: string; dropSpecialBits?: boolean }) => {
         const maxRatio = parseMaxRatio(opts.maxRatio);
         const { target, at } = await openReference(ctx, text);
         const cache = cacheFor(opts.cacheDir);
@@ -74,7 +75,7 @@ export function register(program: Command): void {
           else ctx.debug(line);
         };
         try {
-          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, maxRatio });
+          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, maxRatio, preservePrivileged: !opts.dropSpecialBits });
           display.finish();
           if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${warned} entries skipped in all (-v names each)`);
           if (ctx.progress !== "none") {

@@ -29,6 +29,8 @@ export interface ExportOptions {
   /** Bound on each layer's decompressed size as a multiple of its compressed size (default 500; 0: none). */
   maxRatio?: number;
   warn?: (line: string) => void;
+  /** Keep setuid, setgid and sticky bits when running as root (default true). */
+  preservePrivileged?: boolean;
 }
 
 /** Applies the layers in order into `dir` (which must not exist or be empty). */
@@ -50,7 +52,7 @@ export async function exportRootfs(layers: AsyncIterable<ExportLayer> | Iterable
       if (options.signal?.aborted) throw new AbortedError("cancelled");
       const body = await layer.open();
       const tarStream = decompressLayer(body, layerCompression(layer.descriptor.mediaType), { maxBytes: options.maxLayerBytes, maxRatio: options.maxRatio });
-      const s = await applyLayer(tmp, tarStream, { warn: options.warn, deferDirs });
+      const s = await applyLayer(tmp, tarStream, { warn: options.warn, deferDirs, preservePrivileged: options.preservePrivileged });
       for (const k of Object.keys(total) as (keyof LayerStats)[]) total[k] += s[k];
     }
     await applyDirAttrs(deferDirs);

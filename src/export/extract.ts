@@ -2,8 +2,8 @@
  * Applying one uncompressed layer tar to a root directory (image-spec `layer.md`): files,
  * directories, symlinks and hard links created inside the root only; whiteouts `.wh.<name>`
  * and opaque markers `.wh..wh..opq` remove lower-layer content and are never written;
- * modes and times kept; ownership only when running as root; setuid/setgid/sticky bits
- * dropped unless asked for as root; device nodes and FIFOs skipped (Node cannot make them).
+ * modes and times kept; ownership, setuid/setgid/sticky bits and device nodes only when
+ * running as root (the bits can be dropped on request), FIFOs always — as tar and podman do.
  * @module
  */
 import { createWriteStream } from "node:fs";
@@ -13,6 +13,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { cleanEntryName, resolveDirInRoot } from "./safe-path.js";
+import { canMakeSpecial, makeSpecial } from "./special-files.js";
 
 /** What applying a layer did. */
 export interface LayerStats {
@@ -28,7 +29,7 @@ export interface LayerStats {
 
 /** Options of {@link applyLayer}. */
 export interface ApplyOptions {
-  /** Keep setuid, setgid and sticky bits (only honoured when running as root). */
+  /** Keep setuid, setgid and sticky bits when running as root (default true; never kept otherwise). */
   preservePrivileged?: boolean;
   /** Receives a line for each skipped entry. */
   warn?: (line: string) => void;
@@ -66,7 +67,7 @@ export async function applyLayer(root: string, tarStream: Readable, options: App
   const stats = emptyStats();
   const created = new Set<string>();
   const dirTimes: DirAttrs[] = [];
-  const privileged = options.preservePrivileged === true && isRoot();
+  const privileged = options.preservePrivileged !== false && isRoot();
   const modeOf = (m: number | undefined, fallback: number) => (m ?? fallback) & (privileged ? 0o7777 : 0o777);
   const skip = (why: string) => {
     stats.skipped++;
@@ -169,12 +170,35 @@ export async function applyLayer(root: string, tarStream: Readable, options: App
         stats.hardlinks++;
         break;
       }
+      case "fifo":
+      case "character-device":
+      case "block-device": {
+        if (!canMakeSpecial(header.type, isRoot())) {
+          skip(`${header.name}: ${header.type} entries are created only as root; skipped`);
+          return;
+        }
+        if (existing) await removeAny(target);
+        try {
+          await makeSpecial(target, header);
+        } catch (err) {
+          // A container without CAP_MKNOD, say: tar reports it and goes on, and so does export.
+          skip(`${header.name}: cannot make a ${header.type}: ${(err as Error).message.split("\n")[0]}; skipped`);
+          return;
+        }
+        await chmod(target, modeOf(header.mode, 0o644));
+        stats.files++;
+        break;
+      }
       default:
         skip(`${header.name}: ${header.type} entries are not created by export; skipped`);
         return;
     }
     created.add(rel);
-    if (isRoot() && header.uid !== undefined && header.gid !== undefined) await lchown(target, header.uid, header.gid).catch(() => undefined);
+    if (isRoot() && header.uid !== undefined && header.gid !== undefined) {
+      await lchown(target, header.uid, header.gid).catch(() => undefined);
+      // chown clears setuid and setgid: set them again after it, as tar does.
+      if (privileged && header.type !== "symlink" && header.type !== "link" && header.type !== "directory" && (header.mode ?? 0) & 0o7000) await chmod(target, modeOf(header.mode, 0o644));
+    }
   }
 
   tarStream.on("error", (err) => extract.destroy(err));

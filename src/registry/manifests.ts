@@ -4,11 +4,11 @@
  * @module
  */
 import type { Descriptor } from "../descriptor.js";
-import { parseDigest } from "../digest.js";
+import { digestOf, parseDigest } from "../digest.js";
 import { manifestDigest, verifyManifest } from "../manifest-digest.js";
 import { DigestMismatchError, OcidistError, UsageError } from "../errors.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../manifest.js";
-import { MANIFEST_ACCEPT, baseMediaType } from "../media-types.js";
+import { DOCKER_SCHEMA1_SIGNED, MANIFEST_ACCEPT, baseMediaType } from "../media-types.js";
 import { formatReference, type Reference } from "../reference.js";
 import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
@@ -76,7 +76,8 @@ export async function getManifest(client: RegistryClient, ref: Reference, signal
 
 /**
  * HEADs a manifest: its descriptor from `Docker-Content-Digest`, `Content-Length` and
- * `Content-Type`. Falls back to a GET when the registry leaves any of them out.
+ * `Content-Type`. Falls back to a GET when the registry leaves any of them out, and for
+ * signed schema 1 (whose canonical digest is over the payload, which a HEAD does not show).
  */
 export async function headManifest(
   client: RegistryClient,
@@ -97,7 +98,8 @@ export async function headManifest(
   const digest = res.header("docker-content-digest");
   const size = Number(res.header("content-length"));
   const mediaType = baseMediaType(res.header("content-type"));
-  if (!digest || !Number.isSafeInteger(size) || !mediaType || (ref.digest && digest !== ref.digest)) {
+  // Signed schema 1: the header may be the whole-body digest; the canonical one needs the bytes.
+  if (!digest || !Number.isSafeInteger(size) || !mediaType || (ref.digest && digest !== ref.digest) || mediaType === DOCKER_SCHEMA1_SIGNED) {
     const got = await getManifest(client, ref, signal);
     return { descriptor: got.descriptor, headers: got.headers };
   }
@@ -108,7 +110,13 @@ export async function headManifest(
 /**
  * PUTs manifest bytes under a tag or digest with `Content-Type` = its media type, and checks
  * the `Docker-Content-Digest` the registry answers.
- * @returns the descriptor of what was stored.
+ *
+ * A signed schema 1 manifest has two digests of the same bytes: the canonical one over its
+ * JWS payload (what docker and distribution compute, and what ocidist reports and promises
+ * to keep), and the hash of the whole signed body (what some registries compute instead).
+ * Either answer is accepted; a registry that refuses the payload digest as the PUT's
+ * reference is asked again under the whole-body digest.
+ * @returns the descriptor of what was stored (its digest the canonical one).
  */
 export async function putManifest(
   client: RegistryClient,
@@ -118,8 +126,28 @@ export async function putManifest(
   signal?: AbortSignal,
 ): Promise<{ descriptor: Descriptor; subjectProcessed: boolean }> {
   const digest = manifestDigest(bytes, mediaType);
-  const target = ref.tag && !ref.digest ? ref.tag : digest;
-  const res = await client.request(ref.registry, {
+  const whole = digestOf(bytes);
+  const accepted = new Set([digest, whole]);
+  const byTag = ref.tag && !ref.digest;
+  let target = byTag ? ref.tag! : digest;
+  let res = await sendManifest(client, ref, target, bytes, mediaType, signal);
+  if (res.status === 400 && !byTag && whole !== digest) {
+    res.body.resume();
+    target = whole;
+    res = await sendManifest(client, ref, target, bytes, mediaType, signal);
+  }
+  const what = `push manifest ${ref.registry}/${ref.repository}:${target}`;
+  if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await responseError(res, "PUT", what);
+  res.body.resume();
+  const answered = res.header("docker-content-digest");
+  if (answered && !accepted.has(answered) && answered.startsWith("sha256:")) {
+    throw new DigestMismatchError(`${what}: the registry stored ${answered}, ocidist sent ${digest}`, digest, answered);
+  }
+  return { descriptor: { mediaType, digest, size: bytes.length }, subjectProcessed: res.header("oci-subject") !== undefined };
+}
+
+function sendManifest(client: RegistryClient, ref: Reference, target: string, bytes: Buffer, mediaType: string, signal?: AbortSignal) {
+  return client.request(ref.registry, {
     method: "PUT",
     path: manifestPath(ref, target),
     headers: { "content-type": mediaType },
@@ -127,14 +155,6 @@ export async function putManifest(
     scopes: [scopeFor(ref.repository, "pull,push")],
     signal,
   });
-  const what = `push manifest ${ref.registry}/${ref.repository}:${target}`;
-  if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await responseError(res, "PUT", what);
-  res.body.resume();
-  const answered = res.header("docker-content-digest");
-  if (answered && answered !== digest && answered.startsWith("sha256:")) {
-    throw new DigestMismatchError(`${what}: the registry stored ${answered}, ocidist sent ${digest}`, digest, answered);
-  }
-  return { descriptor: { mediaType, digest, size: bytes.length }, subjectProcessed: res.header("oci-subject") !== undefined };
 }
 
 /** DELETEs a manifest by digest (distribution-spec "Deleting Manifests"). */

@@ -37,10 +37,19 @@ async function gather(source: AsyncGenerator<string[]>, max: number, what: strin
   return out;
 }
 
+/** The URL of the page after `last` (distribution-spec `last`: exclusive). */
+function withLast(url: string, last: string): string {
+  const u = new URL(url);
+  u.searchParams.set("last", last);
+  return u.toString();
+}
+
 /** Follows pages of a list endpoint, yielding each page's array under `key`. */
 async function* pages(client: RegistryClient, registry: string, firstPath: string, key: "tags" | "repositories", scopes: string[], what: string, signal?: AbortSignal): AsyncGenerator<string[]> {
   let path: string | undefined = firstPath;
   const seen = new Set<string>();
+  const listed = new Set<string>();
+  let guessed = false;
   for (let n = 0; path && n < MAX_PAGES; n++) {
     if (seen.has(path)) throw new OcidistError(`${what}: the registry's pages loop back to ${path}`);
     seen.add(path);
@@ -57,8 +66,16 @@ async function* pages(client: RegistryClient, registry: string, firstPath: strin
     if (list !== null && list !== undefined && (!Array.isArray(list) || list.some((t) => typeof t !== "string"))) {
       throw new OcidistError(`${what}: "${key}" is not a list of strings`);
     }
-    yield (list as string[] | null) ?? [];
-    const next = nextLink(res.header("link"), res.url);
+    const items = (list as string[] | null) ?? [];
+    // Without `Link`, a full page may still have a next one: some registries honour `n` but
+    // send no `Link`. Ask on with `last=` until a page adds nothing new.
+    const fresh = guessed ? items.filter((t) => !listed.has(t)) : items;
+    if (guessed && fresh.length === 0) return;
+    for (const t of fresh) listed.add(t);
+    yield fresh;
+    let next = nextLink(res.header("link"), res.url);
+    guessed = !next;
+    if (!next && items.length >= PAGE_SIZE) next = withLast(res.url, items[items.length - 1]!);
     if (!next) return;
     const u = new URL(next);
     if (u.origin !== new URL(res.url).origin) throw new OcidistError(`${what}: refusing a next page on another host (${u.host})`);

@@ -40,6 +40,11 @@ function resolveLocation(res: HttpResponse, what: string): string {
   return url.toString();
 }
 
+/** Any 2xx: what the distribution clients accept where the spec names one status. */
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
 /** Appends `digest=` to an upload location with `?` or `&`. */
 export function withDigest(location: string, digest: string): string {
   const u = new URL(location);
@@ -76,7 +81,7 @@ export async function uploadBlob(
     start.body.resume();
     return "mounted";
   }
-  if (start.status !== 202) throw await responseError(start, "POST", what);
+  if (!isSuccess(start.status)) throw await responseError(start, "POST", `${what}: start of the upload (POST, expected 202 Accepted)`);
   start.body.resume();
   let location = resolveLocation(start, what);
   const minChunk = Number(start.header("oci-chunk-min-length")) || 0;
@@ -114,9 +119,9 @@ async function finish(
     followRedirects: false,
     signal,
   });
-  if (res.status !== 201 && res.status !== 204 && res.status !== 200) {
+  if (!isSuccess(res.status)) {
     discard(content?.body);
-    throw await responseError(res, "PUT", what);
+    throw await responseError(res, "PUT", `${what}: ${content ? "monolithic upload" : "closing the chunked upload"} (PUT, expected 201 Created)`);
   }
   res.body.resume();
 }
@@ -171,7 +176,9 @@ async function patchChunks(
         if (chunk.length === 0) break;
         continue;
       }
-      if (res.status !== 202) throw await responseError(res, "PATCH", what);
+      // The spec says 202; go-containerregistry's registry answers 204. Any 2xx is a success,
+      // as docker's and containerd's clients take it.
+      if (!isSuccess(res.status)) throw await responseError(res, "PATCH", `${what}: chunk ${start}-${end} (PATCH, expected 202 Accepted)`);
       res.body.resume();
       location = resolveLocation(res, what);
       const received = parseRangeEnd(res.header("range"));

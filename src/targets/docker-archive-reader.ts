@@ -9,7 +9,7 @@ import { Readable } from "node:stream";
 import type { Descriptor } from "../descriptor.js";
 import { createDigester, digestOf } from "../digest.js";
 import { NotFoundError, OcidistError } from "../errors.js";
-import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../media-types.js";
+import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, sniffCompression } from "../media-types.js";
 import { refNameMatches } from "./layout-reader.js";
 import type { LayoutFs } from "./layout-fs.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
@@ -22,6 +22,9 @@ interface SaveEntry {
 }
 
 const MAX_META = 16 * 1024 * 1024;
+
+/** The OCI layer type for each Docker layer type a file is told to be. */
+const OCI_LAYER_OF: Record<string, string> = { [DOCKER_LAYER]: OCI_LAYER, [DOCKER_LAYER_GZIP]: OCI_LAYER_GZIP, [DOCKER_LAYER_ZSTD]: OCI_LAYER_ZSTD };
 
 /** Reads manifest.json. */
 export async function readSaveManifest(fs: LayoutFs): Promise<SaveEntry[]> {
@@ -89,10 +92,18 @@ export class DockerArchiveReader implements ReadableTarget {
     const config = await this.describeFile(entry.Config, DOCKER_CONFIG);
     const layers: Descriptor[] = [];
     for (const l of entry.Layers) layers.push(await this.describeFile(l, undefined));
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config, layers }, null, 3));
+    // Docker's schema 2 has no zstd layer type that other tools read (podman and skopeo refuse
+    // `…rootfs.diff.tar.zstd`): an image with a zstd layer becomes an OCI manifest, as podman
+    // and buildah write one.
+    const oci = layers.some((l) => l.mediaType === DOCKER_LAYER_ZSTD);
+    const mediaType = oci ? OCI_MANIFEST : DOCKER_MANIFEST;
+    const doc = oci
+      ? { schemaVersion: 2, mediaType, config: { ...config, mediaType: OCI_CONFIG }, layers: layers.map((l) => ({ ...l, mediaType: OCI_LAYER_OF[l.mediaType]! })) }
+      : { schemaVersion: 2, mediaType, config, layers };
+    const bytes = Buffer.from(JSON.stringify(doc, null, 3));
     const digest = digestOf(bytes);
     this.manifests.set(digest, bytes);
-    return { mediaType: DOCKER_MANIFEST, digest, size: bytes.length };
+    return { mediaType, digest, size: bytes.length };
   }
 
   async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {

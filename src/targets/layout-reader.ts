@@ -12,6 +12,7 @@ import { parseReference } from "../reference.js";
 import { parseStrictJson } from "../json-strict.js";
 import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "../formats/layout-files.js";
 import type { LayoutFs } from "./layout-fs.js";
+import { LayoutSubjects } from "./layout-referrers.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
 
 /** True when `name` (a stored ref name or image name) is what the user asked for with `ref`. */
@@ -43,12 +44,27 @@ export async function readLayoutIndex(fs: LayoutFs): Promise<Descriptor[]> {
 /** An OCI layout as a readable target. */
 export class LayoutReader implements ReadableTarget {
   readonly description: string;
+  private readonly subjects: LayoutSubjects;
 
   constructor(
     readonly fs: LayoutFs,
-    private readonly entries: Descriptor[],
+    /** The manifests index.json lists, in its order. */
+    readonly entries: readonly Descriptor[],
   ) {
     this.description = fs.description;
+    this.subjects = new LayoutSubjects(fs, entries);
+  }
+
+  /** The images of the layout: every index.json entry but the unnamed referrers (signatures, SBOMs) recorded beside them. */
+  async images(): Promise<Descriptor[]> {
+    const out: Descriptor[] = [];
+    for (const e of this.entries) if (e.annotations?.[ANNOTATION_REF_NAME] || !(await this.subjects.isReferrer(e))) out.push(e);
+    return out;
+  }
+
+  /** Manifests of the layout whose `subject` is `desc`. */
+  referrers(desc: Descriptor, artifactType?: string): Promise<Descriptor[]> {
+    return this.subjects.referrersOf(desc.digest, artifactType);
   }
 
   /** Opens a layout, checking `oci-layout` and reading `index.json`. */
@@ -72,8 +88,9 @@ export class LayoutReader implements ReadableTarget {
       return rest;
     };
     if (ref === undefined) {
-      if (this.entries.length === 1) return strip(this.entries[0]!);
-      throw new OcidistError(`${this.description} holds ${this.entries.length} images; name one (${this.names().join(", ") || "they have no names"})`);
+      const images = await this.images();
+      if (images.length === 1) return strip(images[0]!);
+      throw new OcidistError(`${this.description} holds ${images.length} images; name one (${this.names().join(", ") || "they have no names"})`);
     }
     if (isValidDigest(ref)) {
       const e = this.entries.find((d) => d.digest === ref);

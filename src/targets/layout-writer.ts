@@ -22,6 +22,7 @@ import {
 import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest.js";
 import { isManifestMediaType } from "../media-types.js";
 import { readAll } from "../util/stream.js";
+import { referrerDescriptor } from "../registry/referrers.js";
 import { readLayoutIndex } from "./layout-reader.js";
 import { DirFs } from "./layout-fs.js";
 import type { FileSink } from "./sinks.js";
@@ -96,6 +97,7 @@ export class LayoutWriter implements WritableTarget {
       verifier.end(bytes);
       await this.sink.write(path, bytes.length, verifier);
       this.written.add(desc.digest);
+      this.recordReferrer(desc, bytes);
       return;
     }
     const body = await open();
@@ -108,6 +110,18 @@ export class LayoutWriter implements WritableTarget {
     body.on("error", (err) => verifier.destroy(err));
     await this.sink.write(path, desc.size, body.pipe(verifier));
     this.written.add(desc.digest);
+  }
+
+  /**
+   * A manifest with a `subject` (a signature, an SBOM) gets an index.json entry of its own,
+   * unnamed and with its `artifactType`, as oras, regclient and zot write them, so that it
+   * is found again when the layout is read (see `layout-referrers.ts`). Docker archives
+   * hold images only.
+   */
+  private recordReferrer(desc: Descriptor, bytes: Buffer): void {
+    if (this.kind === "docker-archive" || this.entries.some((e) => e.descriptor.digest === desc.digest)) return;
+    const referrer = referrerDescriptor(desc, bytes);
+    if (referrer) this.entries.push({ descriptor: referrer });
   }
 
   /** True for a directory layout, where a cached blob is hard-linked rather than written. */

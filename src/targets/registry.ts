@@ -12,7 +12,7 @@ import { isManifestMediaType } from "../media-types.js";
 import { formatReference, type Reference } from "../reference.js";
 import { blobExists, fetchBlob, headBlob } from "../registry/blobs.js";
 import type { RegistryClient } from "../registry/client.js";
-import { getManifest, headManifest, putManifest, type FetchedManifest } from "../registry/manifests.js";
+import { deleteManifest, getManifest, headManifest, putManifest, type FetchedManifest } from "../registry/manifests.js";
 import { addToReferrersTag, listReferrers, referrerDescriptor } from "../registry/referrers.js";
 import { listTags } from "../registry/tags.js";
 import { uploadBlob, type UploadOutcome } from "../registry/upload.js";
@@ -36,6 +36,8 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
   /** Manifests seen, by digest. */
   private readonly manifests = new Map<string, FetchedManifest>();
   private readonly pushed = new Map<string, Buffer>();
+  /** Manifests this target stored by digest that were not there before, in push order (undone by {@link abort}). */
+  private readonly created: string[] = [];
   private readonly referrerUpdates = new Map<string, Promise<void>>();
 
   constructor(
@@ -113,6 +115,7 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
       const bytes = await readAll(await open(), MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
       const { subjectProcessed } = await putManifest(this.client, this.at(desc.digest), bytes, desc.mediaType, signal);
       this.pushed.set(desc.digest, bytes);
+      this.created.push(desc.digest);
       const referrer = subjectProcessed ? undefined : referrerDescriptor(desc, bytes);
       if (referrer) {
         const subject = (JSON.parse(bytes.toString("utf8")) as { subject: Descriptor }).subject;
@@ -140,8 +143,28 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
     await putManifest(this.client, this.at(ref), bytes, desc.mediaType, signal);
   }
 
-  async commit(): Promise<void> {}
-  async abort(): Promise<void> {}
+  async commit(): Promise<void> {
+    this.created.length = 0;
+  }
+
+  /**
+   * Undoes what a failed copy stored: every manifest it pushed is deleted by digest, newest
+   * first (an index before its children), so no untagged manifest is left behind. Where the
+   * registry does not allow deletes (405, 401, 403) the rest is left as it is; blobs stay
+   * (the registry's garbage collection takes them), and so does the repository's name in
+   * the catalog, which no API call removes.
+   */
+  async abort(): Promise<void> {
+    const digests = this.created.splice(0).reverse();
+    for (const digest of digests) {
+      try {
+        await deleteManifest(this.client, this.repo, digest);
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status === 405 || status === 401 || status === 403) return;
+      }
+    }
+  }
 
   /** The full reference of something in this repository, for messages. */
   refString(ref?: string): string {

@@ -219,9 +219,12 @@ describe("export and files", () => {
     const r = await ocidist(["export", `${host}/export/hostile:v1`, dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readdirSync(parent), ["rootfs"], "nothing beside the directory");
-    assert.deepEqual(readdirSync(dir).sort(), ["dev", "ok"]);
-    for (const name of ["../escaped", "pipe", "dev/null", "outlink"]) assert.match(r.stderr, new RegExp(`ocidist: ${name.replace(/\./g, "\\.")}: .*skipped`), name);
-    assert.equal(r.stderr.split("\n").filter((l) => l.endsWith("skipped")).length, 4);
+    // FIFOs are made as tar makes them; device nodes only as root.
+    const root = process.getuid?.() === 0;
+    assert.deepEqual(readdirSync(dir).sort(), ["dev", "ok", "pipe"]);
+    const skipped = ["../escaped", "outlink", ...(root ? [] : ["dev/null"])];
+    for (const name of skipped) assert.match(r.stderr, new RegExp(`ocidist: ${name.replace(/\./g, "\\.")}: .*skipped`), name);
+    assert.equal(r.stderr.split("\n").filter((l) => l.endsWith("skipped")).length, skipped.length);
   });
 
   test("files saves a bottle chosen by os.version prefix under its title", async () => {

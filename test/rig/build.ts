@@ -157,6 +157,20 @@ function libtrustKeyId(pub: KeyObject): string {
   return out.match(/.{4}/g)!.join(":");
 }
 
+/** Signs a schema 1 payload with a fresh P-256 key as libtrust does (`prettyjws`); `time` goes into the protected header. */
+export function signSchema1(payload: Buffer, time = "2024-01-02T03:04:05Z"): Buffer {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwkPub = publicKey.export({ format: "jwk" }) as { crv: string; x: string; y: string; kty: string };
+  const text = payload.toString("utf8");
+  const formatLength = text.lastIndexOf("}") - (text.slice(0, text.lastIndexOf("}")).length - text.slice(0, text.lastIndexOf("}")).trimEnd().length);
+  const tail = payload.subarray(formatLength);
+  const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail: tail.toString("base64url"), time })).toString("base64url");
+  const signingInput = `${protectedHeader}.${payload.toString("base64url")}`;
+  const signature = cryptoSign("sha256", Buffer.from(signingInput), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url");
+  const sigs = [{ header: { jwk: { crv: jwkPub.crv, kid: libtrustKeyId(publicKey), kty: jwkPub.kty, x: jwkPub.x, y: jwkPub.y }, alg: "ES256" }, signature, protected: protectedHeader }];
+  return Buffer.concat([payload.subarray(0, formatLength), Buffer.from(`,\n   "signatures": ${JSON.stringify(sigs, null, 3).replace(/\n/g, "\n   ")}`), tail]);
+}
+
 /** A Docker schema 1 manifest, signed (prettyjws) or not, over gzip layers (newest first in fsLayers). */
 export function schema1(name: string, tag: string, layers: Layer[], signed: boolean): Blob {
   const history = layers
@@ -165,16 +179,7 @@ export function schema1(name: string, tag: string, layers: Layer[], signed: bool
   const doc = { schemaVersion: 1, name, tag, architecture: "amd64", fsLayers: layers.map((l) => ({ blobSum: l.digest })).reverse(), history };
   const payload = Buffer.from(JSON.stringify(doc, null, 3));
   if (!signed) return blob("application/vnd.docker.distribution.manifest.v1+json", payload);
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwkPub = publicKey.export({ format: "jwk" }) as { crv: string; x: string; y: string; kty: string };
-  const text = payload.toString("utf8");
-  const formatLength = text.lastIndexOf("}") - (text.slice(0, text.lastIndexOf("}")).length - text.slice(0, text.lastIndexOf("}")).trimEnd().length);
-  const tail = payload.subarray(formatLength);
-  const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail: tail.toString("base64url"), time: "2024-01-02T03:04:05Z" })).toString("base64url");
-  const signingInput = `${protectedHeader}.${payload.toString("base64url")}`;
-  const signature = cryptoSign("sha256", Buffer.from(signingInput), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url");
-  const sigs = [{ header: { jwk: { crv: jwkPub.crv, kid: libtrustKeyId(publicKey), kty: jwkPub.kty, x: jwkPub.x, y: jwkPub.y }, alg: "ES256" }, signature, protected: protectedHeader }];
-  const signedBytes = Buffer.concat([payload.subarray(0, formatLength), Buffer.from(`,\n   "signatures": ${JSON.stringify(sigs, null, 3).replace(/\n/g, "\n   ")}`), tail]);
+  const signedBytes = signSchema1(payload);
   // The digest registries give a signed schema 1 manifest is that of its payload.
   return { mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws", digest: sha(payload), size: signedBytes.length, bytes: signedBytes };
 }
