@@ -80,6 +80,18 @@ export function validateDescriptor(value: unknown, where: string): Descriptor {
   return d as unknown as Descriptor;
 }
 
+/**
+ * Validates a descriptor listed in an index's `manifests` (an index document or a layout's
+ * `index.json`): it must have a manifest or index media type this client reads (OCI or
+ * Docker), so that what it points at is read, checked and pushed as a manifest and never
+ * copied as an opaque blob. Registries refuse indexes whose entries are not manifests.
+ */
+export function validateIndexEntry(value: unknown, where: string): Descriptor {
+  const d = validateDescriptor(value, where);
+  if (!mt.isManifestMediaType(d.mediaType)) fail(`${where}: ${d.digest} is typed ${d.mediaType}, not a manifest or index media type`);
+  return d;
+}
+
 function validateAnnotations(value: unknown, where: string): void {
   if (!value || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
     fail(`${where}: annotations must map strings to strings`);
@@ -119,7 +131,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   if (kind === "schema1") return { kind, mediaType: effective, schema1: validateSchema1(m) };
   if (kind === "index" && mt.isIndexMediaType(effective)) {
     if (!Array.isArray(m.manifests)) fail(`${effective}: manifests must be an array`);
-    m.manifests.forEach((d, i) => validateDescriptor(d, `manifests[${i}]`));
+    m.manifests.forEach((d, i) => validateIndexEntry(d, `manifests[${i}]`));
     if (m.subject !== undefined) validateDescriptor(m.subject, "subject");
     if (m.annotations !== undefined) validateAnnotations(m.annotations, "index");
     return { kind: "index", mediaType: effective, index: m as unknown as ImageIndex };

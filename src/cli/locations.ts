@@ -10,6 +10,7 @@ import { parseReference, type Reference } from "../reference.js";
 import { RegistryTarget, type RegistryTargetOptions } from "../targets/registry.js";
 import { detectLocalFormat, openLocalSink, openLocalSource, parseLocation, type LocalKind } from "../targets/local.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
+import type { DockerArchiveOptions } from "../targets/docker-archive-reader.js";
 import type { CliContext } from "./context.js";
 
 /** A parsed location. */
@@ -56,9 +57,9 @@ export async function parseLocalLocation(text: string, command: string, use = ""
 }
 
 /** Opens a location to read from. */
-export async function openSource(ctx: CliContext, loc: Location): Promise<ReadableTarget> {
+export async function openSource(ctx: CliContext, loc: Location, options: DockerArchiveOptions = {}): Promise<ReadableTarget> {
   if (loc.kind === "registry") return new RegistryTarget(await ctx.client([loc.reference!.registry]), loc.reference!);
-  return openLocalSource({ kind: loc.kind, path: loc.path!, ref: loc.ref });
+  return openLocalSource({ kind: loc.kind, path: loc.path!, ref: loc.ref }, options);
 }
 
 /** Opens a location to write to. */

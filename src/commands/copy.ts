@@ -22,6 +22,7 @@ interface CopyCliOptions {
   cacheDir?: string;
   srcCreds?: string;
   destCreds?: string;
+  keepUncompressed?: boolean;
 }
 
 /** `USER:PASSWORD` of `--src-creds` / `--dest-creds`, for the registry of `loc`. */
@@ -73,7 +74,7 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
   let uploaded = 0;
   let mounted = 0;
-  const source = await openSource(ctx, src);
+  const source = await openSource(ctx, src, { keepUncompressed: opts.keepUncompressed });
   const sink = await openSink(ctx, dst, {
     ...(sameRegistry ? { mountFrom: src.reference!.repository } : {}),
     chunkSize,
@@ -108,7 +109,8 @@ export function register(program: Command): void {
     c
       .option("--referrers", "also copy manifests that refer to the copied ones (signatures, SBOMs)")
       .option("--chunk-size <bytes>", "upload in chunks of this many bytes (default: one request per blob)")
-      .option("--cache-dir <dir>", "blob cache directory for registry-to-file copies");
+      .option("--cache-dir <dir>", "blob cache directory for registry-to-file copies")
+      .option("--keep-uncompressed", "push a docker archive's uncompressed layers as they are (default: gzip them)");
   common(
     program
       .command("copy")

@@ -2,7 +2,8 @@
  * Reading a docker archive that has no OCI layout inside (what `docker save` wrote before
  * docker 25, and what podman and skopeo write): `manifest.json` names each image's config
  * and layer files; a Docker schema 2 manifest is synthesized from them, with each file
- * hashed for its digest and each layer's media type told by its bytes.
+ * hashed for its digest and each layer's media type told by its bytes. Uncompressed layers
+ * are gzipped (as crane and skopeo push them) unless the reader is told to keep them.
  * @module
  */
 import { Readable } from "node:stream";
@@ -12,6 +13,7 @@ import { NotFoundError, OcidistError } from "../errors.js";
 import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, sniffCompression } from "../media-types.js";
 import { refNameMatches } from "./layout-reader.js";
 import type { LayoutFs } from "./layout-fs.js";
+import { LayerGzipper } from "./layer-gzip.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
 
 /** One entry of manifest.json. */
@@ -41,22 +43,37 @@ export async function readSaveManifest(fs: LayoutFs): Promise<SaveEntry[]> {
   return doc as SaveEntry[];
 }
 
+/** Options of {@link DockerArchiveReader.open}. */
+export interface DockerArchiveOptions {
+  /** Keep uncompressed layers as they are (default: gzip them, the config's diff_ids unchanged). */
+  keepUncompressed?: boolean;
+}
+
 /** A docker archive as a readable target. */
 export class DockerArchiveReader implements ReadableTarget {
   readonly description: string;
-  /** Synthesized manifests by digest, and file paths by digest. */
+  /** Synthesized manifests by digest, and file paths by digest (gzipped layers: temporary files). */
   private readonly manifests = new Map<string, Buffer>();
   private readonly paths = new Map<string, string>();
+  private readonly gzipped = new Map<string, string>();
+  private readonly gzipper = new LayerGzipper();
 
   constructor(
     private readonly fs: LayoutFs,
     private readonly entries: SaveEntry[],
+    private readonly options: DockerArchiveOptions = {},
   ) {
     this.description = fs.description;
   }
 
-  static async open(fs: LayoutFs): Promise<DockerArchiveReader> {
-    return new DockerArchiveReader(fs, await readSaveManifest(fs));
+  static async open(fs: LayoutFs, options: DockerArchiveOptions = {}): Promise<DockerArchiveReader> {
+    return new DockerArchiveReader(fs, await readSaveManifest(fs), options);
+  }
+
+  /** Removes the temporary gzipped layers. */
+  async close(): Promise<void> {
+    this.gzipped.clear();
+    await this.gzipper.close();
   }
 
   async tags(): Promise<string[]> {
@@ -80,6 +97,15 @@ export class DockerArchiveReader implements ReadableTarget {
     return { mediaType: mt, digest, size };
   }
 
+  /** A layer file's descriptor; an uncompressed one gzipped first unless told to keep it. */
+  private async describeLayer(path: string): Promise<Descriptor> {
+    const plain = await this.describeFile(path, undefined);
+    if (plain.mediaType !== DOCKER_LAYER || this.options.keepUncompressed) return plain;
+    const gz = await this.gzipper.gzip(await this.fs.open(path));
+    this.gzipped.set(gz.digest, gz.path);
+    return { mediaType: DOCKER_LAYER_GZIP, digest: gz.digest, size: gz.size };
+  }
+
   async resolve(ref: string | undefined): Promise<Descriptor> {
     let entry: SaveEntry | undefined;
     if (ref === undefined) {
@@ -91,7 +117,7 @@ export class DockerArchiveReader implements ReadableTarget {
     if (!entry) throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${(await this.tags()).join(", ") || "no names"})`, { status: 404, method: "GET", url: "" });
     const config = await this.describeFile(entry.Config, DOCKER_CONFIG);
     const layers: Descriptor[] = [];
-    for (const l of entry.Layers) layers.push(await this.describeFile(l, undefined));
+    for (const l of entry.Layers) layers.push(await this.describeLayer(l));
     // Docker's schema 2 has no zstd layer type that other tools read (podman and skopeo refuse
     // `…rootfs.diff.tar.zstd`): an image with a zstd layer becomes an OCI manifest, as podman
     // and buildah write one.
@@ -109,13 +135,15 @@ export class DockerArchiveReader implements ReadableTarget {
   async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
     const m = this.manifests.get(desc.digest);
     if (m) return { body: Readable.from([m]), offset: 0 };
+    const offset = options.offset ?? 0;
+    const gz = this.gzipped.get(desc.digest);
+    if (gz) return { body: this.gzipper.open(gz, offset), offset };
     const path = this.paths.get(desc.digest);
     if (!path) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`, { status: 404, method: "GET", url: "" });
-    const offset = options.offset ?? 0;
     return { body: await this.fs.open(path, offset), offset };
   }
 
   async exists(desc: Descriptor): Promise<boolean> {
-    return this.manifests.has(desc.digest) || this.paths.has(desc.digest);
+    return this.manifests.has(desc.digest) || this.gzipped.has(desc.digest) || this.paths.has(desc.digest);
   }
 }

@@ -7,7 +7,7 @@ import type { Descriptor } from "../descriptor.js";
 import { ANNOTATION_REF_NAME } from "../descriptor.js";
 import { isValidDigest } from "../digest.js";
 import { NotFoundError, OcidistError } from "../errors.js";
-import { MAX_MANIFEST_BYTES, parseManifest, validateDescriptor } from "../manifest.js";
+import { MAX_MANIFEST_BYTES, parseManifest, validateIndexEntry } from "../manifest.js";
 import { parseReference } from "../reference.js";
 import { parseStrictJson } from "../json-strict.js";
 import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "../formats/layout-files.js";
@@ -38,7 +38,7 @@ export async function readLayoutIndex(fs: LayoutFs): Promise<Descriptor[]> {
     throw new OcidistError(`${fs.description}: index.json is not strict JSON: ${(err as Error).message}`);
   }
   if (!Array.isArray(doc?.manifests)) throw new OcidistError(`${fs.description}: index.json has no manifests list`);
-  return doc.manifests.map((d, i) => validateDescriptor(d, `${fs.description}: index.json manifests[${i}]`));
+  return doc.manifests.map((d, i) => validateIndexEntry(d, `${fs.description}: index.json manifests[${i}]`));
 }
 
 /** An OCI layout as a readable target. */

@@ -6,7 +6,7 @@
  */
 import { lstat } from "node:fs/promises";
 import { OcidistError, UsageError } from "../errors.js";
-import { DockerArchiveReader } from "./docker-archive-reader.js";
+import { DockerArchiveReader, type DockerArchiveOptions } from "./docker-archive-reader.js";
 import { DirFs, TarFs, type LayoutFs } from "./layout-fs.js";
 import { LayoutReader } from "./layout-reader.js";
 import { LayoutWriter } from "./layout-writer.js";
@@ -72,12 +72,12 @@ async function fsFor(kind: LocalKind, path: string): Promise<LayoutFs> {
 }
 
 /** Opens a local location to read. A docker archive with an OCI layout inside is read as the layout. */
-export async function openLocalSource(loc: { kind: LocalKind; path: string; ref?: string }): Promise<ReadableTarget> {
+export async function openLocalSource(loc: { kind: LocalKind; path: string; ref?: string }, options: DockerArchiveOptions = {}): Promise<ReadableTarget> {
   const fs = await fsFor(loc.kind, loc.path);
   if (loc.kind === "docker-archive") {
     const hasLayout = (await fs.exists("oci-layout")) && (await fs.exists("index.json"));
     if (hasLayout && !(await LayoutReader.open(fs).then((r) => r.names().length === 0, () => true))) return LayoutReader.open(fs);
-    return DockerArchiveReader.open(fs);
+    return DockerArchiveReader.open(fs, options);
   }
   return LayoutReader.open(fs);
 }

@@ -1,0 +1,24 @@
+/** An index's entries must be typed as manifests or indexes (validateIndexEntry), in any index parsed. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseManifest } from "../../src/manifest.js";
+
+const digest = `sha256:${"a".repeat(64)}`;
+const index = (mediaType: string) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType, digest, size: 2 }] }));
+
+test("index entries typed as a manifest or index of either family are read", () => {
+  for (const t of [
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+  ]) {
+    assert.equal(parseManifest(index(t)).kind, "index", t);
+  }
+});
+
+test("index entries of any other type are refused, naming the entry and its type", () => {
+  for (const t of ["application/vnd.oci.descriptor.v1+json", "application/vnd.oci.image.config.v1+json", "application/vnd.oci.artifact.manifest.v1+json", "application/octet-stream"]) {
+    assert.throws(() => parseManifest(index(t)), (err: Error) => err.name === "InvalidManifestError" && err.message.includes("manifests[0]") && err.message.includes(t), t);
+  }
+});
