@@ -91,3 +91,16 @@ export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
   return "none";
 }
+
+/** Media types known to name something other than a manifest or index: a descriptor, a config, a layer, the empty blob. */
+export function isKnownNonManifestMediaType(t: string): boolean {
+  const base = baseMediaType(t);
+  return (
+    base === "application/vnd.oci.descriptor.v1+json" ||
+    base === OCI_CONFIG ||
+    base === OCI_EMPTY ||
+    base === DOCKER_CONFIG ||
+    base.startsWith("application/vnd.oci.image.layer.") ||
+    base.startsWith("application/vnd.docker.image.rootfs.")
+  );
+}

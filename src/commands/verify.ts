@@ -22,7 +22,7 @@ export function register(program: Command): void {
       action(async (ctx, text: string, opts: { maxRatio: string }) => {
         const maxRatio = parseMaxRatio(opts.maxRatio);
         const loc = await parseLocalLocation(text, "verify");
-        const src = await openSource(ctx, loc);
+        const src = await openSource(ctx, loc, { keepUncompressed: true });
         try {
           const report = await verifyLocation(src, loc.ref ? [loc.ref] : undefined, ctx.signal, maxRatio);
           if (ctx.opts.json) await printJson(report);
