@@ -15,6 +15,7 @@ import type { Credential } from "../auth/credentials.js";
 import { formatBytes, printJson } from "../cli/output.js";
 import { openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "./pull.js";
+import { FORCE_HELP } from "../util/output-policy.js";
 
 interface CopyCliOptions {
   referrers?: boolean;
@@ -22,6 +23,7 @@ interface CopyCliOptions {
   cacheDir?: string;
   srcCreds?: string;
   destCreds?: string;
+  force?: boolean;
 }
 
 /** `USER:PASSWORD` of `--src-creds` / `--dest-creds`, for the registry of `loc`. */
@@ -77,6 +79,7 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
   const sink = await openSink(ctx, dst, {
     ...(sameRegistry ? { mountFrom: src.reference!.repository } : {}),
     chunkSize,
+    force: opts.force,
     onUpload: (_d, how) => (how === "mounted" ? mounted++ : uploaded++),
   });
   let result: CopyResult;
@@ -116,7 +119,8 @@ export function register(program: Command): void {
       .argument("<src>", "REF, docker://REF, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")
       .argument("<dst>", "same forms as SRC")
       .option("--src-creds <user:password>", "credentials for the source registry only (else -u/-p, then config.json)")
-      .option("--dest-creds <user:password>", "credentials for the destination registry only (else -u/-p, then config.json)"),
+      .option("--dest-creds <user:password>", "credentials for the destination registry only (else -u/-p, then config.json)")
+      .option("--force", FORCE_HELP),
   ).action(
     action(async (ctx, srcText: string, dstText: string, opts: CopyCliOptions) => {
       await run(ctx, await parseCliLocation(srcText), await parseCliLocation(dstText), opts);

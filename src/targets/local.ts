@@ -82,12 +82,12 @@ export async function openLocalSource(loc: { kind: LocalKind; path: string; ref?
   return LayoutReader.open(fs);
 }
 
-/** Opens a local location to write. */
-export async function openLocalSink(loc: { kind: LocalKind; path: string; ref?: string }): Promise<WritableTarget> {
+/** Opens a local location to write; an existing archive is replaced only with `force` (an existing layout is added to). */
+export async function openLocalSink(loc: { kind: LocalKind; path: string; ref?: string; force?: boolean }): Promise<WritableTarget> {
   const description = `${loc.kind}:${loc.path}`;
   if (loc.kind === "oci") {
     const sink = await DirSink.create(loc.path);
     return LayoutWriter.create(description, "oci", sink, sink.updating ? loc.path : undefined);
   }
-  return LayoutWriter.create(description, loc.kind, await RegionTarSink.create(loc.path));
+  return LayoutWriter.create(description, loc.kind, await RegionTarSink.create(loc.path, loc.force));
 }
