@@ -15,6 +15,7 @@ import { cacheOutcome } from "../progress/events.js";
 import { convertSchema1 } from "../schema1.js";
 import { limiter } from "../util/limit.js";
 import { action } from "../cli/action.js";
+import { printJson } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 import { cacheFor } from "./pull.js";
 import { FORCE_HELP } from "../util/output-policy.js";
@@ -84,6 +85,7 @@ export function register(program: Command): void {
             const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
             ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${stats.files} files, ${stats.dirs} directories, ${stats.symlinks} symlinks, ${stats.hardlinks} hard links${skipped}`);
           }
+          if (ctx.opts.json) await printJson({ reference: target.refString(at), digest: resolved.manifest.descriptor.digest, output: dir, ...stats });
         } finally {
           display.finish();
         }
