@@ -12,7 +12,7 @@ import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
 import type { Credential } from "../auth/credentials.js";
-import { formatBytes, printJson } from "../cli/output.js";
+import { formatBytes, plural, printJson } from "../cli/output.js";
 import { openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "./pull.js";
 import { FORCE_HELP } from "../util/output-policy.js";
@@ -97,11 +97,16 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
     display.finish();
     await source.close?.();
   }
+  // A local destination counts the blobs it wrote; a registry's come from its uploads.
+  const written = (["transferred", "resumed", "cached"] as const).reduce((n, o) => n + (display.outcomes.get(o) ?? 0), 0);
   if (ctx.progress !== "none") {
-    ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${uploaded} blobs uploaded, ${mounted} mounted, ${formatBytes(display.transferred)} moved`);
+    const what = dst.kind === "registry" ? `${plural(uploaded, "blob")} uploaded, ${mounted} mounted` : `${plural(written, "blob")} written`;
+    const refs = result.referrers !== undefined ? `, ${plural(result.referrers, "referrer")}` : "";
+    ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${what}${refs}, ${formatBytes(display.transferred)} moved`);
   }
   if (ctx.opts.json) {
-    await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, uploaded, mounted });
+    const counts = dst.kind === "registry" ? { uploaded, mounted } : { written };
+    await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}) });
   }
 }
 

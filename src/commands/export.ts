@@ -15,7 +15,7 @@ import { cacheOutcome } from "../progress/events.js";
 import { convertSchema1 } from "../schema1.js";
 import { limiter } from "../util/limit.js";
 import { action } from "../cli/action.js";
-import { printJson } from "../cli/output.js";
+import { plural, printJson } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 import { cacheFor } from "./pull.js";
 import { FORCE_HELP } from "../util/output-policy.js";
@@ -80,10 +80,10 @@ export function register(program: Command): void {
         try {
           const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, maxRatio, preservePrivileged: !opts.dropSpecialBits, replace: opts.force === true });
           display.finish();
-          if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${warned} entries skipped in all (-v names each)`);
+          if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${plural(warned, "entry", "entries")} skipped in all (-v names each)`);
           if (ctx.progress !== "none") {
             const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
-            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${stats.files} files, ${stats.dirs} directories, ${stats.symlinks} symlinks, ${stats.hardlinks} hard links${skipped}`);
+            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${plural(stats.files, "file")}, ${plural(stats.dirs, "directory", "directories")}, ${plural(stats.symlinks, "symlink")}, ${plural(stats.hardlinks, "hard link")}${skipped}`);
           }
           if (ctx.opts.json) await printJson({ reference: target.refString(at), digest: resolved.manifest.descriptor.digest, output: dir, ...stats });
         } finally {

@@ -15,7 +15,7 @@ import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
-import { formatBytes } from "../cli/output.js";
+import { formatBytes, plural } from "../cli/output.js";
 import { fileDigest } from "../util/file-digest.js";
 import { FORCE_HELP } from "../util/output-policy.js";
 import { isStdout, stdoutFile } from "../cli/stdout-file.js";
@@ -91,7 +91,7 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
   }
   // Archives are byte-for-byte reproducible: their hash is worth comparing across machines.
   const archiveDigest = kind === "oci" ? undefined : await fileDigest(output);
-  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
+  display.finish(`pulled ${plural(results.length, "image")} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
   for (const { reference, result } of results) {
     const parts = [`${reference}: ${result.source.digest}`];
     if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);
