@@ -76,7 +76,11 @@ export async function openLocalSource(loc: { kind: LocalKind; path: string; ref?
   const fs = await fsFor(loc.kind, loc.path);
   if (loc.kind === "docker-archive") {
     const hasLayout = (await fs.exists("oci-layout")) && (await fs.exists("index.json"));
-    if (hasLayout && !(await LayoutReader.open(fs).then((r) => r.names().length === 0, () => true))) return LayoutReader.open(fs);
+    if (hasLayout && !(await LayoutReader.open(fs).then((r) => r.names().length === 0, () => true))) {
+      const reader = await LayoutReader.open(fs);
+      reader.prefix = "docker-archive";
+      return reader;
+    }
     return DockerArchiveReader.open(fs);
   }
   return LayoutReader.open(fs);
