@@ -99,6 +99,8 @@ describe("existing outputs", () => {
   for (const [name, args] of [
     ["pull -o", ["pull", "REF", "-o", "/proc/ocidist-x.tar"]],
     ["blob -o", ["blob", "BLOB", "-o", "/proc/ocidist-x.bin"]],
+    ["pull --format oci -o", ["pull", "REF", "--format", "oci", "-o", "/proc/ocidist-x"]],
+    ["copy to oci-archive:", ["copy", "REF", "oci-archive:/proc/ocidist-x.tar"]],
     ["export", ["export", "REF", "/proc/ocidist-x"]],
   ] as const) {
     test(`${name} into an unwritable place names the output, not a temporary`, async () => {
