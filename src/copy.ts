@@ -55,6 +55,8 @@ export interface CopyResult {
   root: Descriptor;
   /** The platform chosen from an index, when one was. */
   platform?: Platform;
+  /** With `referrers`: how many referrer manifests were copied. */
+  referrers?: number;
 }
 
 /** Reads a manifest's bytes from a target and verifies them against its descriptor. */
@@ -78,6 +80,8 @@ class GraphCopy {
   private readonly controller = new AbortController();
   /** Manifests already read and verified (by a planning walk), by digest. */
   read = new Map<string, Buffer>();
+  /** Referrer manifests found and copied (with `referrers`). */
+  referrers = 0;
   /** Refuses loops and graphs too deep or too large. */
   private readonly guard = new WalkGuard();
 
@@ -266,6 +270,7 @@ class GraphCopy {
   private async copyReferrers(desc: Descriptor, depth: number): Promise<void> {
     if (!this.src.referrers) return;
     const list = await this.src.referrers(desc, undefined, this.options.signal);
+    this.referrers += list.length;
     await Promise.all(list.map((r) => this.copyChild(r, desc, depth + 1)));
   }
 }
@@ -317,7 +322,7 @@ export async function copyInto(src: ReadableTarget, srcRef: string | undefined, 
     }
     const root = await graph.run(top, bytes, parsed, options.signal);
     await dst.tag(root, dstRef, options.signal);
-    return { source, root, ...(platform ? { platform } : {}) };
+    return { source, root, ...(platform ? { platform } : {}), ...(options.referrers ? { referrers: graph.referrers } : {}) };
   } finally {
     if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   }

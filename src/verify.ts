@@ -33,12 +33,21 @@ export interface VerifiedImage {
 /** The report of {@link verifyLocation}. */
 export interface VerifyReport {
   images: VerifiedImage[];
+  /** Blobs (configs and layers; manifests are not counted) read and found right. */
   blobs: number;
   bytes: number;
   ok: boolean;
 }
 
 const MAX_CONFIG = 32 * 1024 * 1024;
+
+/** A decompressor's failure (zlib's `Z_…` errors, zstd's) as one line naming the layer; other errors as they are. */
+function undecompressable(desc: Descriptor, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  const format = e.code?.startsWith("Z_") ? "gzip" : e.message?.startsWith("zstd: ") ? "zstd" : undefined;
+  if (!format) return err;
+  return new OcidistError(`layer ${desc.digest} is not valid ${format}: ${e.message.replace(/^zstd: /, "")}`, { cause: err });
+}
 
 /** A sink that reads everything it is given and remembers what it needs for the diff ID check. */
 class VerifySink implements WritableTarget {
@@ -58,7 +67,6 @@ class VerifySink implements WritableTarget {
 
   async push(desc: Descriptor, open: () => Promise<Readable>): Promise<void> {
     const body = await open();
-    this.blobs++;
     if (isManifestMediaType(desc.mediaType)) {
       const bytes = await readAll(body, 4 * 1024 * 1024, `manifest ${desc.digest}`);
       this.bytes += bytes.length;
@@ -73,18 +81,25 @@ class VerifySink implements WritableTarget {
       } catch {
         throw new OcidistError(`config ${desc.digest} is not JSON`);
       }
+      this.blobs++;
       return;
     }
     const compression = layerCompression(desc.mediaType);
     if (compression === undefined) {
       for await (const c of body) this.bytes += (c as Buffer).length;
+      this.blobs++;
       return;
     }
     // Count the stored bytes as they pass, hash the decompressed ones.
     const hash = createDigester("sha256");
     body.on("data", (c: Buffer) => (this.bytes += c.length));
-    for await (const c of decompressLayer(body, undefined, { maxRatio: this.maxRatio })) hash.update(c as Buffer);
+    try {
+      for await (const c of decompressLayer(body, undefined, { maxRatio: this.maxRatio })) hash.update(c as Buffer);
+    } catch (err) {
+      throw undecompressable(desc, err);
+    }
     this.diffIds.set(desc.digest, `sha256:${hash.digest("hex")}`);
+    this.blobs++;
   }
 
   async tag(): Promise<void> {}

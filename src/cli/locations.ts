@@ -63,9 +63,9 @@ export async function openSource(ctx: CliContext, loc: Location, options: Docker
 }
 
 /** Opens a location to write to. */
-export async function openSink(ctx: CliContext, loc: Location, options?: RegistryTargetOptions): Promise<WritableTarget> {
+export async function openSink(ctx: CliContext, loc: Location, options?: RegistryTargetOptions & { force?: boolean }): Promise<WritableTarget> {
   if (loc.kind === "registry") return new RegistryTarget(await ctx.client([loc.reference!.registry]), loc.reference!, options);
-  return openLocalSink({ kind: loc.kind, path: loc.path!, ref: loc.ref });
+  return openLocalSink({ kind: loc.kind, path: loc.path!, ref: loc.ref, force: options?.force });
 }
 
 /** Registries a set of locations name (the ones `-u/-p` apply to). */

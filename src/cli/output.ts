@@ -85,6 +85,11 @@ export function note(line: string): void {
   process.stderr.write(`${safeText(line)}\n`);
 }
 
+/** `1 blob`, `2 blobs`: a count and its noun (`many` when the plural is not the noun plus `s`). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Formats a byte count for humans: `12.3 MB` (SI units, as registries' UIs show). */
 export function formatBytes(n: number): string {
   if (n < 0) return "?";

@@ -11,6 +11,7 @@ import { parseReference } from "../reference.js";
 import { headBlob } from "../registry/blobs.js";
 import { RegistryTarget } from "../targets/registry.js";
 import { writeStreamAtomic } from "../util/write-file.js";
+import { checkFileOutput, FORCE_HELP } from "../util/output-policy.js";
 import { action } from "../cli/action.js";
 import { writeData } from "../cli/output.js";
 import { cacheFor } from "./pull.js";
@@ -22,11 +23,13 @@ export function register(program: Command): void {
     .summary("print or save a blob, verified against its digest")
     .argument("<ref>", "REPO@DIGEST, e.g. alpine@sha256:…")
     .option("-o, --output <file>", "write to FILE (atomically) instead of stdout (- is stdout)")
+    .option("--force", FORCE_HELP)
     .option("--cache-dir <dir>", "where the blob is verified before it goes to stdout (default: the blob cache)")
     .action(
-      action(async (ctx, text: string, opts: { output?: string; cacheDir?: string }) => {
+      action(async (ctx, text: string, opts: { output?: string; cacheDir?: string; force?: boolean }) => {
         const ref = parseReference(text, { defaultTag: false });
         if (!ref.digest) throw new UsageError(`blob needs REPO@DIGEST, got ${JSON.stringify(text)}`);
+        if (opts.output && opts.output !== "-") await checkFileOutput(opts.output, opts.force);
         const client = await ctx.client([ref.registry]);
         const target = new RegistryTarget(client, ref);
         const head = await headBlob(client, ref, ref.digest, ctx.signal);
@@ -40,7 +43,7 @@ export function register(program: Command): void {
         }
         const desc = { mediaType: "application/octet-stream", digest: ref.digest, size: head.size ?? -1 };
         if (opts.output && opts.output !== "-") {
-          await writeStreamAtomic(opts.output, await openVerifiedBlob(target, desc, { signal: ctx.signal }), ctx.signal);
+          await writeStreamAtomic(opts.output, await openVerifiedBlob(target, desc, { signal: ctx.signal }), ctx.signal, opts.force === true);
           return;
         }
         const cache = cacheFor(opts.cacheDir);

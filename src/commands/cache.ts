@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { BlobCache } from "../cache.js";
 import { action } from "../cli/action.js";
-import { printLines } from "../cli/output.js";
+import { printJson, printLines } from "../cli/output.js";
 
 /** Registers `cache`. */
 export function register(program: Command): void {
@@ -15,8 +15,10 @@ export function register(program: Command): void {
     .description("print the cache directory")
     .option("--cache-dir <dir>", "cache directory")
     .action(
-      action(async (_ctx, opts: { cacheDir?: string }) => {
-        await printLines([new BlobCache(opts.cacheDir).dir]);
+      action(async (ctx, opts: { cacheDir?: string }) => {
+        const dir = new BlobCache(opts.cacheDir).dir;
+        if (ctx.opts.json) await printJson({ path: dir });
+        else await printLines([dir]);
       }),
     );
   cache
@@ -28,6 +30,7 @@ export function register(program: Command): void {
         const c = new BlobCache(opts.cacheDir);
         await c.clear();
         ctx.info(`cleared ${c.dir}`);
+        if (ctx.opts.json) await printJson({ path: c.dir, cleared: true });
       }),
     );
 }

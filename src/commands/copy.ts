@@ -12,9 +12,10 @@ import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
 import type { Credential } from "../auth/credentials.js";
-import { formatBytes, printJson } from "../cli/output.js";
+import { formatBytes, plural, printJson } from "../cli/output.js";
 import { openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "./pull.js";
+import { FORCE_HELP } from "../util/output-policy.js";
 
 interface CopyCliOptions {
   referrers?: boolean;
@@ -23,6 +24,7 @@ interface CopyCliOptions {
   srcCreds?: string;
   destCreds?: string;
   keepUncompressed?: boolean;
+  force?: boolean;
 }
 
 /** `USER:PASSWORD` of `--src-creds` / `--dest-creds`, for the registry of `loc`. */
@@ -78,6 +80,7 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
   const sink = await openSink(ctx, dst, {
     ...(sameRegistry ? { mountFrom: src.reference!.repository } : {}),
     chunkSize,
+    force: opts.force,
     onUpload: (_d, how) => (how === "mounted" ? mounted++ : uploaded++),
   });
   let result: CopyResult;
@@ -95,11 +98,16 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
     display.finish();
     await source.close?.();
   }
+  // A local destination counts the blobs it wrote; a registry's come from its uploads.
+  const written = (["transferred", "resumed", "cached"] as const).reduce((n, o) => n + (display.outcomes.get(o) ?? 0), 0);
   if (ctx.progress !== "none") {
-    ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${uploaded} blobs uploaded, ${mounted} mounted, ${formatBytes(display.transferred)} moved`);
+    const what = dst.kind === "registry" ? `${plural(uploaded, "blob")} uploaded, ${mounted} mounted` : `${plural(written, "blob")} written`;
+    const refs = result.referrers !== undefined ? `, ${plural(result.referrers, "referrer")}` : "";
+    ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${what}${refs}, ${formatBytes(display.transferred)} moved`);
   }
   if (ctx.opts.json) {
-    await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, uploaded, mounted });
+    const counts = dst.kind === "registry" ? { uploaded, mounted } : { written };
+    await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}) });
   }
 }
 
@@ -118,7 +126,8 @@ export function register(program: Command): void {
       .argument("<src>", "REF, docker://REF, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")
       .argument("<dst>", "same forms as SRC")
       .option("--src-creds <user:password>", "credentials for the source registry only (else -u/-p, then config.json)")
-      .option("--dest-creds <user:password>", "credentials for the destination registry only (else -u/-p, then config.json)"),
+      .option("--dest-creds <user:password>", "credentials for the destination registry only (else -u/-p, then config.json)")
+      .option("--force", FORCE_HELP),
   ).action(
     action(async (ctx, srcText: string, dstText: string, opts: CopyCliOptions) => {
       await run(ctx, await parseCliLocation(srcText), await parseCliLocation(dstText), opts);

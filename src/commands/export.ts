@@ -15,8 +15,10 @@ import { cacheOutcome } from "../progress/events.js";
 import { convertSchema1 } from "../schema1.js";
 import { limiter } from "../util/limit.js";
 import { action } from "../cli/action.js";
+import { plural, printJson } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";
 import { cacheFor } from "./pull.js";
+import { FORCE_HELP } from "../util/output-policy.js";
 
 /** Skipped entries named without -v. */
 const MAX_SKIP_LINES = 10;
@@ -28,11 +30,12 @@ export function register(program: Command): void {
     .summary("write the image's flattened root filesystem into DIR (whiteouts applied, nothing outside DIR)")
     .argument("<ref>", "image reference")
     .argument("<dir>", "a new or empty directory")
+    .option("--force", FORCE_HELP)
     .option("--cache-dir <dir>", "blob cache directory")
     .option("--max-ratio <n>", `refuse a layer that decompresses to more than N times its size (past 16 MiB; 0: no limit)`, String(MAX_DECOMPRESSION_RATIO))
     .option("--drop-special-bits", "clear setuid, setgid and sticky bits (kept by default when running as root)")
     .action(
-      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; maxRatio: string; dropSpecialBits?: boolean }) => {
+      action(async (ctx, text: string, dir: string, opts: { cacheDir?: string; maxRatio: string; dropSpecialBits?: boolean; force?: boolean }) => {
         const maxRatio = parseMaxRatio(opts.maxRatio);
         const { target, at } = await openReference(ctx, text);
         const cache = cacheFor(opts.cacheDir);
@@ -75,13 +78,14 @@ export function register(program: Command): void {
           else ctx.debug(line);
         };
         try {
-          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, maxRatio, preservePrivileged: !opts.dropSpecialBits });
+          const stats = await exportRootfs(inOrder(), dir, { signal: ctx.signal, warn, maxRatio, preservePrivileged: !opts.dropSpecialBits, replace: opts.force === true });
           display.finish();
-          if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${warned} entries skipped in all (-v names each)`);
+          if (warned > MAX_SKIP_LINES) ctx.info(`ocidist: ${plural(warned, "entry", "entries")} skipped in all (-v names each)`);
           if (ctx.progress !== "none") {
             const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
-            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${stats.files} files, ${stats.dirs} directories, ${stats.symlinks} symlinks, ${stats.hardlinks} hard links${skipped}`);
+            ctx.info(`exported ${target.refString(at)} (${resolved.manifest.descriptor.digest}) into ${dir}: ${plural(stats.files, "file")}, ${plural(stats.dirs, "directory", "directories")}, ${plural(stats.symlinks, "symlink")}, ${plural(stats.hardlinks, "hard link")}${skipped}`);
           }
+          if (ctx.opts.json) await printJson({ reference: target.refString(at), digest: resolved.manifest.descriptor.digest, output: dir, ...stats });
         } finally {
           display.finish();
         }

@@ -14,6 +14,7 @@ import { FileSet } from "../util/file-set.js";
 import { plainFileName } from "../util/safe-name.js";
 import { action } from "../cli/action.js";
 import { printJson } from "../cli/output.js";
+import { FORCE_HELP } from "../util/output-policy.js";
 import { openReference } from "../cli/resolve.js";
 
 /**
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .summary("save an artifact's files (e.g. a Homebrew bottle) under their titles, verified")
     .argument("<ref>", "artifact reference, e.g. ghcr.io/homebrew/core/wget:1.24.5")
     .option("-o, --output <dir>", "directory to save the files in (created if missing)")
-    .option("--force", "replace files that already exist")
+    .option("--force", FORCE_HELP)
     .action(
       action(async (ctx, text: string, opts: { output?: string; force?: boolean }) => {
         if (!opts.output) throw new UsageError("files needs -o DIR");

@@ -15,8 +15,9 @@ import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
-import { formatBytes } from "../cli/output.js";
+import { formatBytes, plural } from "../cli/output.js";
 import { fileDigest } from "../util/file-digest.js";
+import { FORCE_HELP } from "../util/output-policy.js";
 import { isStdout, stdoutFile } from "../cli/stdout-file.js";
 
 const FORMATS: Record<string, LocalKind> = { "docker-archive": "docker-archive", oci: "oci", "oci-archive": "oci-archive" };
@@ -30,6 +31,7 @@ interface PullOptions {
   cacheDir?: string;
   /** commander's negation of --no-cache. */
   cache?: boolean;
+  force?: boolean;
 }
 
 /** The name an image gets inside the output: RepoTags for docker archives, the ref name for layouts. */
@@ -66,7 +68,7 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
   const client = await ctx.client([...new Set(parsed.map((r) => r.registry))]);
   const cache = opts.cache === false ? undefined : cacheFor(opts.cacheDir);
   const display = new ProgressDisplay(ctx.progress);
-  const sink = await openLocalSink({ kind, path: output });
+  const sink = await openLocalSink({ kind, path: output, force: opts.force });
   const results: { reference: string; result: CopyResult }[] = [];
   try {
     for (const ref of parsed) {
@@ -89,7 +91,7 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
   }
   // Archives are byte-for-byte reproducible: their hash is worth comparing across machines.
   const archiveDigest = kind === "oci" ? undefined : await fileDigest(output);
-  display.finish(`pulled ${results.length} image${results.length === 1 ? "" : "s"} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
+  display.finish(`pulled ${plural(results.length, "image")} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
   for (const { reference, result } of results) {
     const parts = [`${reference}: ${result.source.digest}`];
     if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);
@@ -121,6 +123,7 @@ export function register(program: Command): void {
     .option("-o, --output <path>", "where to write the archive or layout (- for stdout, archives only)")
     .option("--path <path>", "alias of --output")
     .option("--format <format>", "docker-archive, oci or oci-archive", "docker-archive")
+    .option("--force", FORCE_HELP)
     .option("--all-platforms", "keep a whole index (oci and oci-archive only)")
     .option("--cache-dir <dir>", "blob cache directory (default $OCIDIST_CACHE, else ~/.cache/ocidist)")
     .option("--no-cache", "stream blobs straight into the output (faster; an interrupted pull starts over)")

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { OcidistError } from "../errors.js";
 import { verifyLocation } from "../verify.js";
 import { action } from "../cli/action.js";
-import { formatBytes, printJson, printLines } from "../cli/output.js";
+import { formatBytes, plural, printJson, printLines } from "../cli/output.js";
 import { openSource, parseLocalLocation } from "../cli/locations.js";
 
 /** Registers `verify`. */
@@ -32,10 +32,10 @@ export function register(program: Command): void {
               out.push(`${img.ok ? "ok  " : "FAIL"} ${img.name ?? "(unnamed)"} ${img.digest ?? ""}`);
               for (const p of img.problems) out.push(`     ${p}`);
             }
-            out.push(`${report.images.length} image(s), ${report.blobs} blobs, ${formatBytes(report.bytes)} checked: ${report.ok ? "all verified" : "PROBLEMS FOUND"}`);
+            out.push(`${plural(report.images.length, "image")}, ${plural(report.blobs, "blob")}, ${formatBytes(report.bytes)} checked: ${report.ok ? "all verified" : "PROBLEMS FOUND"}`);
             await printLines(out);
           }
-          if (!report.ok) throw new OcidistError(`verify ${text}: ${report.images.filter((i) => !i.ok).length} image(s) failed verification`);
+          if (!report.ok) throw new OcidistError(`verify ${text}: ${plural(report.images.filter((i) => !i.ok).length, "image")} failed verification`);
         } finally {
           await src.close?.();
         }

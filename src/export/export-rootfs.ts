@@ -4,13 +4,14 @@
  * and removed on any failure.
  * @module
  */
-import { lstat, mkdir, readdir, rename, rmdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { lstat, mkdir, readdir } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { Descriptor } from "../descriptor.js";
 import { AbortedError, OcidistError } from "../errors.js";
 import { layerCompression } from "../media-types.js";
-import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+import { registerTemp, unregisterTemp } from "../util/atomic.js";
+import { createBeside, placeDir } from "../util/output-policy.js";
 import { removeTree } from "../util/remove-tree.js";
 import { decompressLayer } from "./decompress.js";
 import { applyDirAttrs, applyLayer, emptyStats, type DirAttrs, type LayerStats } from "./extract.js";
@@ -31,18 +32,18 @@ export interface ExportOptions {
   warn?: (line: string) => void;
   /** Keep setuid, setgid and sticky bits when running as root (default true). */
   preservePrivileged?: boolean;
+  /** Replace a non-empty `dir` (only once the export is complete); else it must be absent or empty. */
+  replace?: boolean;
 }
 
 /** Applies the layers in order into `dir` (which must not exist or be empty). */
 export async function exportRootfs(layers: AsyncIterable<ExportLayer> | Iterable<ExportLayer>, dir: string, options: ExportOptions = {}): Promise<LayerStats> {
   const dest = resolve(dir);
   const st = await lstat(dest).catch(() => undefined);
-  if (st && (!st.isDirectory() || (await readdir(dest)).length > 0)) {
-    throw new OcidistError(`${dir} exists and is not an empty directory; export writes only into a new or empty one`);
+  if (st && !options.replace && (!st.isDirectory() || (await readdir(dest)).length > 0)) {
+    throw new OcidistError(`${dir} exists and is not an empty directory; export writes only into a new or empty one (use --force to replace it)`);
   }
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = tempPathBeside(dest);
-  await mkdir(tmp, { mode: 0o755 });
+  const { tmp } = await createBeside(dest, (t) => mkdir(t, { mode: 0o755 }));
   registerTemp(tmp);
   const total = emptyStats();
   // Directory modes wait for the last layer: a later layer may add to a read-only directory.
@@ -56,8 +57,7 @@ export async function exportRootfs(layers: AsyncIterable<ExportLayer> | Iterable
       for (const k of Object.keys(total) as (keyof LayerStats)[]) total[k] += s[k];
     }
     await applyDirAttrs(deferDirs);
-    if (st) await rmdir(dest);
-    await rename(tmp, dest);
+    await placeDir(tmp, dest, options.replace);
     return total;
   } catch (err) {
     // A failure to clean up is not allowed to hide the error that made the export fail.

@@ -37,6 +37,8 @@ export class ProgressDisplay implements ProgressListener {
   private total = 0;
   private finished = 0;
   private blobs = 0;
+  /** How many blobs finished with each outcome. */
+  readonly outcomes = new Map<BlobOutcome, number>();
   /** Digests already in {@link total}. */
   private readonly counted = new Set<string>();
   private readonly rate = new RateMeter();
@@ -87,6 +89,7 @@ export class ProgressDisplay implements ProgressListener {
   blobDone(desc: Descriptor, outcome: BlobOutcome): void {
     const moved = this.active.get(desc.digest)?.done ?? 0;
     this.active.delete(desc.digest);
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
     this.count(desc);
     this.finished++;
     // The total counts bytes to move: a blob that was already there, cached or mounted leaves

@@ -109,7 +109,7 @@ export class DockerArchiveReader implements ReadableTarget {
   async resolve(ref: string | undefined): Promise<Descriptor> {
     let entry: SaveEntry | undefined;
     if (ref === undefined) {
-      if (this.entries.length !== 1) throw new OcidistError(`${this.description} holds ${this.entries.length} images; name one (${(await this.tags()).join(", ")})`);
+      if (this.entries.length !== 1) throw new OcidistError(`${this.description} holds ${this.entries.length} images; name one with docker-archive:${this.description}:REF (REFs: ${(await this.tags()).join(", ") || "none"})`);
       entry = this.entries[0];
     } else {
       entry = this.entries.find((e) => (e.RepoTags ?? []).some((t) => refNameMatches(t, ref)));

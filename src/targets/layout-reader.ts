@@ -11,7 +11,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, validateIndexEntry } from "../manife
 import { parseReference } from "../reference.js";
 import { parseStrictJson } from "../json-strict.js";
 import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "../formats/layout-files.js";
-import type { LayoutFs } from "./layout-fs.js";
+import { DirFs, type LayoutFs } from "./layout-fs.js";
 import { LayoutSubjects } from "./layout-referrers.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";
 
@@ -45,6 +45,8 @@ export async function readLayoutIndex(fs: LayoutFs): Promise<Descriptor[]> {
 export class LayoutReader implements ReadableTarget {
   readonly description: string;
   private readonly subjects: LayoutSubjects;
+  /** The location prefix that names an image of it (`oci`, `oci-archive`; `docker-archive` for a docker archive holding a layout). */
+  prefix: string;
 
   constructor(
     readonly fs: LayoutFs,
@@ -52,6 +54,7 @@ export class LayoutReader implements ReadableTarget {
     readonly entries: readonly Descriptor[],
   ) {
     this.description = fs.description;
+    this.prefix = fs instanceof DirFs ? "oci" : "oci-archive";
     this.subjects = new LayoutSubjects(fs, entries);
   }
 
@@ -90,7 +93,11 @@ export class LayoutReader implements ReadableTarget {
     if (ref === undefined) {
       const images = await this.images();
       if (images.length === 1) return strip(images[0]!);
-      throw new OcidistError(`${this.description} holds ${images.length} images; name one (${this.names().join(", ") || "they have no names"})`);
+      const prefix = this.prefix;
+      const ref = prefix === "docker-archive" ? "REF" : "TAG";
+      const names = this.names();
+      const how = names.length ? `${ref} (${ref}s: ${names.join(", ")})` : `DIGEST (they have no names; digests: ${images.map((d) => d.digest).join(", ")})`;
+      throw new OcidistError(`${this.description} holds ${images.length} images; name one with ${prefix}:${this.description}:${how}`);
     }
     if (isValidDigest(ref)) {
       const e = this.entries.find((d) => d.digest === ref);

@@ -76,18 +76,22 @@ export async function openLocalSource(loc: { kind: LocalKind; path: string; ref?
   const fs = await fsFor(loc.kind, loc.path);
   if (loc.kind === "docker-archive") {
     const hasLayout = (await fs.exists("oci-layout")) && (await fs.exists("index.json"));
-    if (hasLayout && !(await LayoutReader.open(fs).then((r) => r.names().length === 0, () => true))) return LayoutReader.open(fs);
+    if (hasLayout && !(await LayoutReader.open(fs).then((r) => r.names().length === 0, () => true))) {
+      const reader = await LayoutReader.open(fs);
+      reader.prefix = "docker-archive";
+      return reader;
+    }
     return DockerArchiveReader.open(fs, options);
   }
   return LayoutReader.open(fs);
 }
 
-/** Opens a local location to write. */
-export async function openLocalSink(loc: { kind: LocalKind; path: string; ref?: string }): Promise<WritableTarget> {
+/** Opens a local location to write; an existing archive is replaced only with `force` (an existing layout is added to). */
+export async function openLocalSink(loc: { kind: LocalKind; path: string; ref?: string; force?: boolean }): Promise<WritableTarget> {
   const description = `${loc.kind}:${loc.path}`;
   if (loc.kind === "oci") {
     const sink = await DirSink.create(loc.path);
     return LayoutWriter.create(description, "oci", sink, sink.updating ? loc.path : undefined);
   }
-  return LayoutWriter.create(description, loc.kind, await RegionTarSink.create(loc.path));
+  return LayoutWriter.create(description, loc.kind, await RegionTarSink.create(loc.path, loc.force));
 }

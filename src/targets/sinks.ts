@@ -6,12 +6,13 @@
  */
 import { createReadStream } from "node:fs";
 import { link, lstat, mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
-import { dirname, join, posix } from "node:path";
+import { join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable, type Readable } from "node:stream";
 import { VerifyingStream } from "../digest.js";
 import { OcidistError } from "../errors.js";
-import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+import { registerTemp, unregisterTemp } from "../util/atomic.js";
+import { createBeside } from "../util/output-policy.js";
 import { createExclusive, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
 import { safeRelativePath } from "../util/safe-name.js";
 
@@ -61,9 +62,7 @@ export class DirSink implements FileSink {
       if (entries.includes("oci-layout") && entries.includes("index.json")) return new DirSink(dest, dest, true);
       if (entries.length > 0) throw new OcidistError(`${dest} is a non-empty directory that is not an OCI layout; refusing to write into it`);
     }
-    await mkdir(dirname(dest), { recursive: true });
-    const tmp = tempPathBeside(dest);
-    await mkdir(tmp);
+    const { tmp } = await createBeside(dest, (t) => mkdir(t));
     registerTemp(tmp);
     return new DirSink(dest, tmp, false);
   }

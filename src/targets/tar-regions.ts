@@ -7,11 +7,11 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { lstat, mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { open, rm, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { OcidistError } from "../errors.js";
-import { registerTemp, tempPathBeside, unregisterTemp } from "../util/atomic.js";
+import { registerTemp, unregisterTemp } from "../util/atomic.js";
+import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";
 
 const BLOCK = 512;
@@ -84,16 +84,15 @@ export class RegionTarSink implements FileSink {
     private readonly dest: string,
     private readonly tmp: string,
     private readonly fh: FileHandle,
+    private readonly force?: boolean,
   ) {}
 
   /** Starts an archive beside `dest`. */
-  static async create(dest: string): Promise<RegionTarSink> {
-    const s = await lstat(dest).catch(() => undefined);
-    if (s?.isDirectory()) throw new OcidistError(`${dest} is a directory; an archive needs a file path`);
-    await mkdir(dirname(dest), { recursive: true });
-    const tmp = tempPathBeside(dest);
+  static async create(dest: string, force?: boolean): Promise<RegionTarSink> {
+    await checkFileOutput(dest, force);
+    const { tmp, value: fh } = await createBeside(dest, (t) => open(t, "wx"));
     registerTemp(tmp);
-    return new RegionTarSink(dest, tmp, await open(tmp, "wx"));
+    return new RegionTarSink(dest, tmp, fh, force);
   }
 
   async has(path: string): Promise<boolean> {
@@ -160,7 +159,7 @@ export class RegionTarSink implements FileSink {
     // Two zero blocks end the archive; truncate also zero-fills every member's padding.
     await this.fh.truncate(this.end + 2 * BLOCK);
     await this.fh.close();
-    await rename(this.tmp, this.dest);
+    await placeFile(this.tmp, this.dest, this.force);
     unregisterTemp(this.tmp);
   }
 
