@@ -43,11 +43,16 @@ before(async () => {
  */
 async function interruptWhen(args: string[], home: string, ready: () => boolean): Promise<void> {
   const child = spawn(process.execPath, [CLI, "--progress", "none", ...args], { env: isolatedEnv(home) });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let exited = false;
+  const closed = new Promise<number | null>((r) => child.on("close", (c) => ((exited = true), r(c))));
   const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && !ready()) await new Promise((r) => setTimeout(r, 5));
+  while (Date.now() < deadline && !exited && !ready()) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(!exited, `ocidist ${args.join(" ")} ended before it could be interrupted: ${stderr}`);
   const sent = Date.now();
   child.kill("SIGINT");
-  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const code = await closed;
   const took = Date.now() - sent;
   assert.equal(code, 130);
   assert.ok(took < 1500, `stopped in ${took} ms`);
@@ -61,7 +66,8 @@ describe("signals and concurrency", () => {
     const out = join(outDir, "img.tar");
     writeFileSync(out, "prior output");
     const blobs = join(home, "cache", "blobs", "sha256");
-    await interruptWhen(["pull", `${host}/hard/big:v1`, "-o", out], home, () => existsSync(blobs) && readdirSync(blobs).some((f) => f.endsWith(".partial")));
+    // --force: the prior output is replaced only once the new one is complete, so an interrupt keeps it.
+    await interruptWhen(["pull", `${host}/hard/big:v1`, "-o", out, "--force"], home, () => existsSync(blobs) && readdirSync(blobs).some((f) => f.endsWith(".partial")));
     assert.deepEqual(readdirSync(outDir), ["img.tar"], "no temporary litter beside the output");
     assert.equal(readFileSync(out, "utf8"), "prior output");
   });

@@ -145,7 +145,8 @@ describe("pull", () => {
     const dir = tempDir();
     const out = join(dir, "keep.tar");
     writeFileSync(out, "previous content");
-    const r = await ocidist(["pull", `${host}/${s.repos.simple}:missing`, "-o", out]);
+    // With --force too: the old file is replaced only after a success.
+    const r = await ocidist(["pull", `${host}/${s.repos.simple}:missing`, "-o", out, "--force"]);
     assert.equal(r.code, 1);
     assert.equal(readFileSync(out, "utf8"), "previous content");
     assert.deepEqual(readdirSync(dir), ["keep.tar"]);

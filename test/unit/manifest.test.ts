@@ -16,7 +16,7 @@ const desc = (c: string) => ({ mediaType: "application/vnd.oci.image.layer.v1.ta
 test("an image manifest and an index parse; the kind follows the document", () => {
   const m = parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: desc("a"), layers: [desc("b")] })));
   assert.equal(m.kind, "image");
-  const i = parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [desc("a")] })), "application/vnd.oci.image.index.v1+json; charset=utf-8");
+  const i = parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [{ ...desc("a"), mediaType: "application/vnd.oci.image.manifest.v1+json" }] })), "application/vnd.oci.image.index.v1+json; charset=utf-8");
   assert.equal(i.kind, "index");
 });
 
