@@ -46,9 +46,12 @@ export async function parseCliLocation(text: string, detect = false): Promise<Lo
 export async function parseLocalLocation(text: string, command: string, use = ""): Promise<Location> {
   const bare = !/^[a-z-]+:/.test(text) && !text.startsWith("docker://");
   if (bare && !(await stat(text).then(() => true, () => false))) {
-    const isReference = await Promise.resolve()
-      .then(() => parseReference(text))
-      .then(() => true, () => false);
+    let isReference = true;
+    try {
+      parseReference(text);
+    } catch {
+      isReference = false;
+    }
     throw new OcidistError(`${text}: no such file or directory${isReference ? `; ${command} takes a local archive or layout${use}` : ""}`);
   }
   const loc = await parseCliLocation(text, true);

@@ -91,7 +91,8 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
   }
   // Archives are byte-for-byte reproducible: their hash is worth comparing across machines.
   const archiveDigest = kind === "oci" ? undefined : await fileDigest(output);
-  display.finish(`pulled ${plural(results.length, "image")} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)${archiveDigest ? `\narchive ${archiveDigest}` : ""}`);
+  display.finish(`pulled ${plural(results.length, "image")} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)`);
+  if (archiveDigest && ctx.progress !== "none") ctx.info(`archive ${archiveDigest}`);
   for (const { reference, result } of results) {
     const parts = [`${reference}: ${result.source.digest}`];
     if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);

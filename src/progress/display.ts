@@ -173,7 +173,7 @@ export class ProgressDisplay implements ProgressListener {
     this.timer = undefined;
     this.out.off?.("resize", this.onResize);
     if (this.mode === "tty") this.clear();
-    if (summary && this.mode !== "none") this.out.write(`${summary.split("\n").map(safeText).join("\n")}\n`);
+    if (summary && this.mode !== "none") this.out.write(`${safeText(summary)}\n`);
   }
 
   /** Bytes moved so far. */
