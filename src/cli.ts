@@ -4,7 +4,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import { VERSION } from "./version.js";
+import { VERSION } from "./cli/version.js";
 import { EXIT_FAILURE, EXIT_USAGE, errorLine, exitStatusFor } from "./cli/exit.js";
 import { note, safeText } from "./cli/output.js";
 import { cleanupTemps } from "./util/atomic.js";

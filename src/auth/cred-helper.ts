@@ -6,7 +6,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { AuthError } from "../errors.js";
+import { AuthError } from "../model/errors.js";
 import type { Credential } from "./credentials.js";
 
 const TIMEOUT_MS = 10_000;

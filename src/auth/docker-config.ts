@@ -8,7 +8,7 @@
 import { chmod, lstat, mkdir, readFile, readlink, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { AuthError, OcidistError } from "../errors.js";
+import { AuthError, OcidistError } from "../model/errors.js";
 import { helperErase, helperGet, helperStore } from "./cred-helper.js";
 import type { Credential, CredentialStore } from "./credentials.js";
 

@@ -4,7 +4,7 @@
  * Basic credentials (GET form) or an identity/refresh token (OAuth2 POST form).
  * @module
  */
-import { AuthError } from "../errors.js";
+import { AuthError } from "../model/errors.js";
 import type { Transport } from "../http/transport.js";
 import { redactUrl } from "../http/redact.js";
 import { readAll } from "../util/stream.js";

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { CliContext } from "./context.js";
 import { EXIT_INTERRUPTED, errorLine, exitStatusFor } from "./exit.js";
 import { cleanupTemps } from "../util/atomic.js";
-import { setMaxBlobSize } from "../limits.js";
+import { setMaxBlobSize } from "../model/limits.js";
 import { note } from "./output.js";
 
 /** A command implementation: positional arguments, then the command's own options, then the context. */

@@ -8,12 +8,12 @@ import { setMaxListeners } from "node:events";
 import type { Command } from "commander";
 import { StaticCredentials, type Credential, type CredentialStore } from "../auth/credentials.js";
 import { DockerConfigStore } from "../auth/docker-config.js";
-import type { Platform } from "../descriptor.js";
-import { UsageError } from "../errors.js";
-import { hostPlatform, parsePlatform } from "../platform.js";
+import type { Platform } from "../model/descriptor.js";
+import { UsageError } from "../model/errors.js";
+import { hostPlatform, parsePlatform } from "../model/platform.js";
 import { RegistryClient } from "../registry/client.js";
-import { VERSION } from "../version.js";
-import { parseByteSize } from "../limits.js";
+import { VERSION } from "./version.js";
+import { parseByteSize } from "../model/limits.js";
 import { checkGlobalOptions, type CheckedOptions } from "./options.js";
 import { note } from "./output.js";
 

@@ -3,7 +3,7 @@
  * interrupt, 1 for everything else (CLI.md "Exit status and errors").
  * @module
  */
-import { AbortedError, UsageError } from "../errors.js";
+import { AbortedError, UsageError } from "../model/errors.js";
 
 /** Exit status for a usage error (unknown option, malformed reference or platform). */
 export const EXIT_USAGE = 2;

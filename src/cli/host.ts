@@ -2,7 +2,7 @@
  * Parsing a registry host given on the command line (`login`, `logout`, `catalog`).
  * @module
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "../model/errors.js";
 
 const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
 

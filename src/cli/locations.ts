@@ -5,8 +5,8 @@
  * @module
  */
 import { stat } from "node:fs/promises";
-import { OcidistError, UsageError } from "../errors.js";
-import { parseReference, type Reference } from "../reference.js";
+import { OcidistError, UsageError } from "../model/errors.js";
+import { parseReference, type Reference } from "../model/reference.js";
 import { RegistryTarget, type RegistryTargetOptions } from "../targets/registry.js";
 import { detectLocalFormat, openLocalSink, openLocalSource, parseLocation, type LocalKind } from "../targets/local.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";

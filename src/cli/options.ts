@@ -4,8 +4,8 @@
  * @module
  */
 import { accessSync, constants, statSync } from "node:fs";
-import { UsageError } from "../errors.js";
-import { parsePlatform } from "../platform.js";
+import { UsageError } from "../model/errors.js";
+import { parsePlatform } from "../model/platform.js";
 
 /** Parses a whole-number option in `[min, max]`; `fallback` when absent. @throws UsageError */
 export function intOption(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {

@@ -2,7 +2,7 @@
  * Turning a command-line reference into a registry target for a command.
  * @module
  */
-import { parseReference, type Reference } from "../reference.js";
+import { parseReference, type Reference } from "../model/reference.js";
 import { RegistryTarget, type RegistryTargetOptions } from "../targets/registry.js";
 import type { CliContext } from "./context.js";
 

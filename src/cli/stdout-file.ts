@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../model/errors.js";
 import { writeData } from "./output.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Command } from "commander";
-import { openVerifiedBlob } from "../blob-reader.js";
-import { NotFoundError, UsageError } from "../errors.js";
-import { parseReference } from "../reference.js";
+import { openVerifiedBlob } from "../engine/blob-reader.js";
+import { NotFoundError, UsageError } from "../model/errors.js";
+import { parseReference } from "../model/reference.js";
 import { headBlob } from "../registry/blobs.js";
 import { RegistryTarget } from "../targets/registry.js";
 import { writeStreamAtomic } from "../util/write-file.js";

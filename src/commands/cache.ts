@@ -3,7 +3,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { BlobCache } from "../cache.js";
+import { BlobCache } from "../engine/cache.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
 

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { fetchConfig, resolveImage, schema1Config } from "../image.js";
+import { fetchConfig, resolveImage, schema1Config } from "../engine/image.js";
 import { action } from "../cli/action.js";
 import { printJson, writeData } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";

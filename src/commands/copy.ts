@@ -4,10 +4,10 @@
  * @module
  */
 import type { Command } from "commander";
-import { copy, type CopyResult } from "../copy.js";
-import { UsageError } from "../errors.js";
-import { formatPlatform } from "../platform.js";
-import { formatReference } from "../reference.js";
+import { copy, type CopyResult } from "../engine/copy.js";
+import { UsageError } from "../model/errors.js";
+import { formatPlatform } from "../model/platform.js";
+import { formatReference } from "../model/reference.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";

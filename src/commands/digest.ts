@@ -3,7 +3,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { resolveImage } from "../image.js";
+import { resolveImage } from "../engine/image.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";

@@ -4,15 +4,15 @@
  * @module
  */
 import type { Command } from "commander";
-import type { Descriptor } from "../descriptor.js";
+import type { Descriptor } from "../model/descriptor.js";
 import { parseMaxRatio } from "../export/decompress.js";
 import { exportRootfs } from "../export/export-rootfs.js";
-import { MAX_DECOMPRESSION_RATIO } from "../limits.js";
-import { imageManifestOf, resolveImage } from "../image.js";
-import { parseManifest } from "../manifest.js";
+import { MAX_DECOMPRESSION_RATIO } from "../model/limits.js";
+import { imageManifestOf, resolveImage } from "../engine/image.js";
+import { parseManifest } from "../model/manifest.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { cacheOutcome } from "../progress/events.js";
-import { convertSchema1 } from "../schema1.js";
+import { convertSchema1 } from "../engine/schema1-convert.js";
 import { limiter } from "../util/limit.js";
 import { action } from "../cli/action.js";
 import { plural, printJson } from "../cli/output.js";

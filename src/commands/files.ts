@@ -4,10 +4,10 @@
  * @module
  */
 import type { Command } from "commander";
-import { openVerifiedBlob } from "../blob-reader.js";
-import { ANNOTATION_REF_NAME, ANNOTATION_TITLE, type Descriptor } from "../descriptor.js";
-import { OcidistError, UsageError } from "../errors.js";
-import { imageManifestOf, resolveImage } from "../image.js";
+import { openVerifiedBlob } from "../engine/blob-reader.js";
+import { ANNOTATION_REF_NAME, ANNOTATION_TITLE, type Descriptor } from "../model/descriptor.js";
+import { OcidistError, UsageError } from "../model/errors.js";
+import { imageManifestOf, resolveImage } from "../engine/image.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { limiter } from "../util/limit.js";
 import { FileSet } from "../util/file-set.js";

@@ -12,7 +12,7 @@ import type { HubTagImage } from "../hub/types.js";
 import { action } from "../cli/action.js";
 import { intOption, readStdin, type CliContext } from "../cli/context.js";
 import { formatBytes, printJson, printLines, safeText, type Line } from "../cli/output.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../model/errors.js";
 
 interface HubOptions {
   limit?: string;

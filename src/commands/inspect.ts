@@ -3,7 +3,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { inspect, type InspectResult } from "../inspect.js";
+import { inspect, type InspectResult } from "../ops/inspect.js";
 import { action } from "../cli/action.js";
 import { formatBytes, printJson, printLines } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { StaticCredentials } from "../auth/credentials.js";
 import { DockerConfigStore } from "../auth/docker-config.js";
-import { UnauthorizedError, UsageError } from "../errors.js";
+import { UnauthorizedError, UsageError } from "../model/errors.js";
 import { responseError } from "../registry/errors.js";
 import { action } from "../cli/action.js";
 import { readStdin } from "../cli/context.js";

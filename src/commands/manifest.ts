@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { resolveImage } from "../image.js";
+import { resolveImage } from "../engine/image.js";
 import { action } from "../cli/action.js";
 import { writeData } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";

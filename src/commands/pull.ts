@@ -4,11 +4,11 @@
  * @module
  */
 import type { Command } from "commander";
-import { BlobCache } from "../cache.js";
-import { copyInto, type CopyResult } from "../copy.js";
-import { UsageError } from "../errors.js";
-import { formatPlatform } from "../platform.js";
-import { formatReference, parseReference, type Reference } from "../reference.js";
+import { BlobCache } from "../engine/cache.js";
+import { copyInto, type CopyResult } from "../engine/copy.js";
+import { UsageError } from "../model/errors.js";
+import { formatPlatform } from "../model/platform.js";
+import { formatReference, parseReference, type Reference } from "../model/reference.js";
 import { RegistryTarget } from "../targets/registry.js";
 import { openLocalSink, type LocalKind } from "../targets/local.js";
 import { ProgressDisplay } from "../progress/display.js";

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Command } from "commander";
-import { getRateLimit } from "../ratelimit.js";
-import { parseReference } from "../reference.js";
+import { getRateLimit } from "../registry/ratelimit.js";
+import { parseReference } from "../model/reference.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
 

@@ -4,11 +4,11 @@
  * @module
  */
 import type { Command } from "commander";
-import { OcidistError, UsageError } from "../errors.js";
-import { resolveImage } from "../image.js";
-import { formatReference } from "../reference.js";
-import { generateScript, type ScriptFormat } from "../script.js";
-import { VERSION } from "../version.js";
+import { OcidistError, UsageError } from "../model/errors.js";
+import { resolveImage } from "../engine/image.js";
+import { formatReference } from "../model/reference.js";
+import { generateScript, type ScriptFormat } from "../ops/script.js";
+import { VERSION } from "../cli/version.js";
 import { action } from "../cli/action.js";
 import { writeData } from "../cli/output.js";
 import { openReference } from "../cli/resolve.js";

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../model/errors.js";
 import { putManifest } from "../registry/manifests.js";
 import { deleteReference } from "../registry/delete.js";
 import { printJson } from "../cli/output.js";

@@ -3,13 +3,13 @@
  * @module
  */
 import type { Command } from "commander";
-import { parseRepository } from "../reference.js";
+import { parseRepository } from "../model/reference.js";
 import { listCatalog, listTags } from "../registry/tags.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
 import { parseRegistryHost } from "../cli/host.js";
 import { intOption } from "../cli/options.js";
-import { MAX_LISTED_NAMES } from "../limits.js";
+import { MAX_LISTED_NAMES } from "../model/limits.js";
 
 /** Registers `tags` and `catalog`. */
 export function register(program: Command): void {

@@ -4,9 +4,9 @@
  * @module
  */
 import type { Command } from "commander";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { grantedActions } from "../auth/token-claims.js";
-import { parseRepository } from "../reference.js";
+import { parseRepository } from "../model/reference.js";
 import { scopeFor } from "../registry/scopes.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";

@@ -3,10 +3,10 @@
  * @module
  */
 import { parseMaxRatio } from "../export/decompress.js";
-import { MAX_DECOMPRESSION_RATIO } from "../limits.js";
+import { MAX_DECOMPRESSION_RATIO } from "../model/limits.js";
 import type { Command } from "commander";
-import { OcidistError } from "../errors.js";
-import { verifyLocation } from "../verify.js";
+import { OcidistError } from "../model/errors.js";
+import { verifyLocation } from "../ops/verify.js";
 import { action } from "../cli/action.js";
 import { formatBytes, plural, printJson, printLines } from "../cli/output.js";
 import { openSource, parseLocalLocation } from "../cli/locations.js";

@@ -7,9 +7,9 @@
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
 import { Decompress } from "fzstd";
-import { OcidistError, UsageError } from "../errors.js";
-import { sniffCompression, type Compression } from "../media-types.js";
-import { DECOMPRESSION_RATIO_FLOOR, MAX_DECOMPRESSED_LAYER_BYTES, MAX_DECOMPRESSION_RATIO } from "../limits.js";
+import { OcidistError, UsageError } from "../model/errors.js";
+import { sniffCompression, type Compression } from "../model/media-types.js";
+import { DECOMPRESSION_RATIO_FLOOR, MAX_DECOMPRESSED_LAYER_BYTES, MAX_DECOMPRESSION_RATIO } from "../model/limits.js";
 
 /** The value of a `--max-ratio` option. @throws UsageError unless it is a number of 0 or more */
 export function parseMaxRatio(text: string): number {

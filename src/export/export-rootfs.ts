@@ -7,9 +7,9 @@
 import { lstat, mkdir, readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
-import type { Descriptor } from "../descriptor.js";
-import { AbortedError, OcidistError } from "../errors.js";
-import { layerCompression } from "../media-types.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { AbortedError, OcidistError } from "../model/errors.js";
+import { layerCompression } from "../model/media-types.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside, placeDir } from "../util/output-policy.js";
 import { removeTree } from "../util/remove-tree.js";

@@ -7,7 +7,7 @@
  */
 import { lstat, mkdir, readlink } from "node:fs/promises";
 import { posix, sep } from "node:path";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 
 const MAX_LINKS = 40;
 

@@ -2,7 +2,7 @@
  * Retry policy: which failures are transient, and how long to wait.
  * @module
  */
-import { AbortedError } from "../errors.js";
+import { AbortedError } from "../model/errors.js";
 
 const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 

@@ -11,7 +11,7 @@ import { describeNetworkError } from "./network-errors.js";
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { undici } from "./undici.js";
-import { AbortedError, OcidistError, UsageError } from "../errors.js";
+import { AbortedError, OcidistError, UsageError } from "../model/errors.js";
 import { redactUrl } from "./redact.js";
 import { parseRetryAfter, backoffDelay, isRetriableStatus, isRetriableNetworkError, sleep } from "./retry.js";
 import { discard } from "./discard.js";

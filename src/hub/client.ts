@@ -5,7 +5,7 @@
  * private repositories list too. The base URL can point at a mirror or a test server.
  * @module
  */
-import { NotFoundError, OcidistError, RegistryError, UnauthorizedError, UsageError } from "../errors.js";
+import { NotFoundError, OcidistError, RegistryError, UnauthorizedError, UsageError } from "../model/errors.js";
 import type { Transport, HttpResponse } from "../http/transport.js";
 import { redactUrl } from "../http/redact.js";
 import { readAll } from "../util/stream.js";

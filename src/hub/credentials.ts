@@ -6,8 +6,8 @@
  * to this machine or with `insecure`.
  * @module
  */
-import { UsageError } from "../errors.js";
-import { isLoopbackRegistry } from "../reference.js";
+import { UsageError } from "../model/errors.js";
+import { isLoopbackRegistry } from "../model/reference.js";
 
 /** Docker Hub's web API. */
 export const DEFAULT_HUB_URL = "https://hub.docker.com";

@@ -6,7 +6,7 @@
  * seconds; or nothing.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
+import type { Descriptor } from "../model/descriptor.js";
 import type { BlobOutcome, ProgressListener } from "./events.js";
 import { formatBytes, safeText } from "../cli/output.js";
 import { RateMeter } from "./rate.js";

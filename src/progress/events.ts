@@ -2,7 +2,7 @@
  * The events a transfer reports, for progress displays and for tests that count what moved.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
+import type { Descriptor } from "../model/descriptor.js";
 
 /** How a blob reached its destination; `resumed` continued a partial download of an earlier run. */
 export type BlobOutcome = "transferred" | "resumed" | "cached" | "exists" | "mounted";

@@ -3,9 +3,9 @@
  * other hosts without credentials) with `Range` for resumption.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
-import { parseDigest } from "../digest.js";
-import type { Reference } from "../reference.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { parseDigest } from "../model/digest.js";
+import type { Reference } from "../model/reference.js";
 import type { FetchResult } from "../targets/target.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";

@@ -8,10 +8,10 @@ import { Authenticator, type AuthenticatorOptions } from "../auth/authenticator.
 import { parseChallenges, preferredChallenge, type Challenge } from "../auth/challenge.js";
 import type { CredentialStore } from "../auth/credentials.js";
 import { mergeScopes, parseScopeList, formatScope, parseScope } from "../auth/scope.js";
-import { OcidistError, UnauthorizedError } from "../errors.js";
+import { OcidistError, UnauthorizedError } from "../model/errors.js";
 import { redactUrl } from "../http/redact.js";
 import { Transport, type HttpMethod, type HttpResponse, type RequestBody, type TransportOptions } from "../http/transport.js";
-import { isLoopbackRegistry, registryHost } from "../reference.js";
+import { isLoopbackRegistry, registryHost } from "../model/reference.js";
 import { responseError } from "./errors.js";
 import { discard } from "../http/discard.js";
 import { isCertificateError } from "../http/network-errors.js";

@@ -5,8 +5,8 @@
  * first and the delete is refused when it would take others too (unless forced).
  * @module
  */
-import { NotFoundError, OcidistError } from "../errors.js";
-import type { Reference } from "../reference.js";
+import { NotFoundError, OcidistError } from "../model/errors.js";
+import type { Reference } from "../model/reference.js";
 import { limiter } from "../util/limit.js";
 import type { RegistryClient } from "./client.js";
 import { deleteManifest, headManifest } from "./manifests.js";

@@ -3,7 +3,7 @@
  * codes (distribution-spec "Error Codes"), reading at most 64 KiB of the body.
  * @module
  */
-import { NotFoundError, RegistryError, UnauthorizedError, type RegistryErrorEntry } from "../errors.js";
+import { NotFoundError, RegistryError, UnauthorizedError, type RegistryErrorEntry } from "../model/errors.js";
 import { redactUrl } from "../http/redact.js";
 import type { HttpResponse } from "../http/transport.js";
 import { readAll } from "../util/stream.js";

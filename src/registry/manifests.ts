@@ -3,13 +3,13 @@
  * `Accept`, size-capped and verified reads, PUT and DELETE.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
-import { digestOf, parseDigest } from "../digest.js";
-import { manifestDigest, verifyManifest } from "../manifest-digest.js";
-import { DigestMismatchError, OcidistError, UsageError } from "../errors.js";
-import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../manifest.js";
-import { DOCKER_SCHEMA1_SIGNED, MANIFEST_ACCEPT, baseMediaType } from "../media-types.js";
-import { formatReference, type Reference } from "../reference.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { digestOf, parseDigest } from "../model/digest.js";
+import { manifestDigest, verifyManifest } from "../model/manifest-digest.js";
+import { DigestMismatchError, OcidistError, UsageError } from "../model/errors.js";
+import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../model/manifest.js";
+import { DOCKER_SCHEMA1_SIGNED, MANIFEST_ACCEPT, baseMediaType } from "../model/media-types.js";
+import { formatReference, type Reference } from "../model/reference.js";
 import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";

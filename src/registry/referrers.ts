@@ -3,12 +3,12 @@
  * fallback `<alg>-<hex>` for registries without it.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
-import { parseDigest } from "../digest.js";
-import { NotFoundError, OcidistError } from "../errors.js";
-import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest.js";
-import { OCI_INDEX } from "../media-types.js";
-import type { Reference } from "../reference.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { parseDigest } from "../model/digest.js";
+import { NotFoundError, OcidistError } from "../model/errors.js";
+import { MAX_MANIFEST_BYTES, parseManifest } from "../model/manifest.js";
+import { OCI_INDEX } from "../model/media-types.js";
+import type { Reference } from "../model/reference.js";
 import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";

@@ -4,10 +4,10 @@
  * @module
  */
 import { CATALOG_SCOPE, formatScope } from "../auth/scope.js";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { nextLink } from "../http/link.js";
-import { MAX_LISTED_NAMES } from "../limits.js";
-import type { Reference } from "../reference.js";
+import { MAX_LISTED_NAMES } from "../model/limits.js";
+import type { Reference } from "../model/reference.js";
 import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";

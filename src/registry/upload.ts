@@ -6,10 +6,10 @@
  * @module
  */
 import type { Readable } from "node:stream";
-import type { Descriptor } from "../descriptor.js";
-import { OcidistError } from "../errors.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { OcidistError } from "../model/errors.js";
 import type { HttpResponse } from "../http/transport.js";
-import type { Reference } from "../reference.js";
+import type { Reference } from "../model/reference.js";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";
 import { scopeFor } from "./scopes.js";

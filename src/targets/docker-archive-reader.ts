@@ -7,10 +7,10 @@
  * @module
  */
 import { Readable } from "node:stream";
-import type { Descriptor } from "../descriptor.js";
-import { createDigester, digestOf } from "../digest.js";
-import { NotFoundError, OcidistError } from "../errors.js";
-import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, sniffCompression } from "../media-types.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { createDigester, digestOf } from "../model/digest.js";
+import { NotFoundError, OcidistError } from "../model/errors.js";
+import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, sniffCompression } from "../model/media-types.js";
 import { refNameMatches } from "./layout-reader.js";
 import type { LayoutFs } from "./layout-fs.js";
 import { LayerGzipper } from "./layer-gzip.js";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { createDigester } from "../digest.js";
+import { createDigester } from "../model/digest.js";
 
 /** The gzip level layers are compressed with (zlib's default, as crane and skopeo use). */
 export const LAYER_GZIP_LEVEL = 6;

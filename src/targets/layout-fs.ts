@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { NotFoundError, OcidistError } from "../errors.js";
+import { NotFoundError, OcidistError } from "../model/errors.js";
 import { safeRelativePath } from "../util/safe-name.js";
 import { readAll } from "../util/stream.js";
 import { indexTar, normalizeMemberName, type TarMember } from "./tar-index.js";

@@ -3,14 +3,14 @@
  * `index.json` names the manifests, `blobs/<alg>/<hex>` holds everything.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
-import { ANNOTATION_REF_NAME } from "../descriptor.js";
-import { isValidDigest } from "../digest.js";
-import { NotFoundError, OcidistError } from "../errors.js";
-import { MAX_MANIFEST_BYTES, parseManifest, validateIndexEntry } from "../manifest.js";
-import { parseReference } from "../reference.js";
-import { parseStrictJson } from "../json-strict.js";
-import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "../formats/layout-files.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
+import { isValidDigest } from "../model/digest.js";
+import { NotFoundError, OcidistError } from "../model/errors.js";
+import { MAX_MANIFEST_BYTES, parseManifest, validateIndexEntry } from "../model/manifest.js";
+import { parseReference } from "../model/reference.js";
+import { parseStrictJson } from "../model/json-strict.js";
+import { ANNOTATION_CONTAINERD_NAME, blobPathInLayout } from "./layout-files.js";
 import { DirFs, type LayoutFs } from "./layout-fs.js";
 import { LayoutSubjects } from "./layout-referrers.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "./target.js";

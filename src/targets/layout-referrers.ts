@@ -5,10 +5,10 @@
  * of a digest by reading the manifests the entries point at for a `subject` naming it.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
-import { blobPathInLayout } from "../formats/layout-files.js";
-import { MAX_MANIFEST_BYTES } from "../manifest.js";
-import { isIndexMediaType, isImageManifestMediaType } from "../media-types.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { blobPathInLayout } from "./layout-files.js";
+import { MAX_MANIFEST_BYTES } from "../model/manifest.js";
+import { isIndexMediaType, isImageManifestMediaType } from "../model/media-types.js";
 import { referrerDescriptor } from "../registry/referrers.js";
 import type { LayoutFs } from "./layout-fs.js";
 

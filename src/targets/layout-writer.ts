@@ -5,11 +5,11 @@
  * memory for naming; metadata files are written last, at commit.
  * @module
  */
-import type { Descriptor } from "../descriptor.js";
-import { ANNOTATION_REF_NAME } from "../descriptor.js";
-import { isVerifiedStream } from "../blob-reader.js";
-import { VerifyingStream } from "../digest.js";
-import { UnsupportedMediaTypeError } from "../errors.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
+import { isVerifiedStream } from "../engine/blob-reader.js";
+import { VerifyingStream } from "../model/digest.js";
+import { UnsupportedMediaTypeError } from "../model/errors.js";
 import {
   ANNOTATION_CONTAINERD_NAME,
   OCI_LAYOUT_CONTENT,
@@ -18,9 +18,9 @@ import {
   metadataFiles,
   type DockerSaveEntry,
   type LayoutEntry,
-} from "../formats/layout-files.js";
-import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest.js";
-import { isManifestMediaType } from "../media-types.js";
+} from "./layout-files.js";
+import { MAX_MANIFEST_BYTES, parseManifest } from "../model/manifest.js";
+import { isManifestMediaType } from "../model/media-types.js";
 import { readAll } from "../util/stream.js";
 import { referrerDescriptor } from "../registry/referrers.js";
 import { readLayoutIndex } from "./layout-reader.js";

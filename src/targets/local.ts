@@ -5,7 +5,7 @@
  * @module
  */
 import { lstat } from "node:fs/promises";
-import { OcidistError, UsageError } from "../errors.js";
+import { OcidistError, UsageError } from "../model/errors.js";
 import { DockerArchiveReader, type DockerArchiveOptions } from "./docker-archive-reader.js";
 import { DirFs, TarFs, type LayoutFs } from "./layout-fs.js";
 import { LayoutReader } from "./layout-reader.js";

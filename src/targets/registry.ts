@@ -5,11 +5,11 @@
  * @module
  */
 import { Readable } from "node:stream";
-import type { Descriptor } from "../descriptor.js";
-import { InvalidReferenceError } from "../errors.js";
-import { MAX_MANIFEST_BYTES } from "../manifest.js";
-import { isManifestMediaType } from "../media-types.js";
-import { formatReference, type Reference } from "../reference.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { InvalidReferenceError } from "../model/errors.js";
+import { MAX_MANIFEST_BYTES } from "../model/manifest.js";
+import { isManifestMediaType } from "../model/media-types.js";
+import { formatReference, type Reference } from "../model/reference.js";
 import { blobExists, fetchBlob, headBlob } from "../registry/blobs.js";
 import type { RegistryClient } from "../registry/client.js";
 import { deleteManifest, getManifest, headManifest, putManifest, type FetchedManifest } from "../registry/manifests.js";

@@ -9,8 +9,8 @@ import { link, lstat, mkdir, readdir, rename, rm, rmdir, writeFile } from "node:
 import { join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable, type Readable } from "node:stream";
-import { VerifyingStream } from "../digest.js";
-import { OcidistError } from "../errors.js";
+import { VerifyingStream } from "../model/digest.js";
+import { OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside } from "../util/output-policy.js";
 import { createExclusive, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";

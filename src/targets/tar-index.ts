@@ -7,7 +7,7 @@
  */
 import { open } from "node:fs/promises";
 import { posix } from "node:path";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 
 /** Where a member's bytes are in the tar. */
 export interface TarMember {

@@ -9,7 +9,7 @@
 import { createReadStream } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";

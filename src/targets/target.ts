@@ -1,11 +1,11 @@
 /**
  * The content-store abstraction every location implements: a registry repository, an OCI
- * layout directory, an OCI archive, a docker archive. `copy()` in `src/copy.ts` walks the
+ * layout directory, an OCI archive, a docker archive. `copy()` in `src/engine/copy.ts` walks the
  * graph from a {@link ReadableTarget} into a {@link WritableTarget} and needs nothing else.
  * @module
  */
 import type { Readable } from "node:stream";
-import type { Descriptor } from "../descriptor.js";
+import type { Descriptor } from "../model/descriptor.js";
 
 /** Options of a fetch. */
 export interface FetchOptions {

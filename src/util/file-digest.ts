@@ -4,7 +4,7 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { createDigester } from "../digest.js";
+import { createDigester } from "../model/digest.js";
 
 /** `sha256:<hex>` of a file's bytes. */
 export async function fileDigest(path: string): Promise<string> {

@@ -10,7 +10,7 @@ import { link, lstat, mkdir, rename, rm, rmdir, unlink } from "node:fs/promises"
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { registerTemp, tempPathBeside, unregisterTemp } from "./atomic.js";
 import { createExclusive } from "./no-follow.js";
 import { plainFileName } from "./safe-name.js";

@@ -8,7 +8,7 @@
 import { constants, type ReadStream, type Stats, type WriteStream } from "node:fs";
 import { lstat, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { safeRelativePath } from "./safe-name.js";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;

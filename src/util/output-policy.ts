@@ -9,7 +9,7 @@
  */
 import { link, lstat, mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { removeTree } from "./remove-tree.js";
 import { tempPathBeside } from "./atomic.js";
 

@@ -5,7 +5,7 @@
  * can climb out of the directory it is joined to, name a device, or hide a separator.
  * @module
  */
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 
 /** The longest file name most file systems take (bytes of UTF-8). */
 const MAX_NAME_BYTES = 255;

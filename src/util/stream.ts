@@ -3,7 +3,7 @@
  * @module
  */
 import type { Readable } from "node:stream";
-import { OcidistError } from "../errors.js";
+import { OcidistError } from "../model/errors.js";
 import { discard } from "../http/discard.js";
 
 /**

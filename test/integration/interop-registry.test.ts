@@ -11,7 +11,7 @@ import { seed, type Seeded } from "../rig/fixtures.js";
 import type { RigInfo } from "../rig/rig.js";
 import { ocidist, regFlags } from "../helpers/cli.js";
 import { startRewritingProxy, type RewritingProxy } from "../interop/proxy.js";
-import { schema1Payload } from "../../src/manifest-digest.js";
+import { schema1Payload } from "../../src/model/manifest-digest.js";
 import { resignOnGet, wholeBodyDigests } from "../interop/schema1.js";
 
 let rig: RigInfo;

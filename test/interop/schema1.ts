@@ -7,7 +7,7 @@
  *   under the payload digest and knows the manifest only under the whole-body digest.
  */
 import { createHash } from "node:crypto";
-import { schema1Payload } from "../../src/manifest-digest.js";
+import { schema1Payload } from "../../src/model/manifest-digest.js";
 import { signSchema1 } from "../rig/build.js";
 import type { ProxyRequest, ProxyResponse, RewritingProxy } from "./proxy.js";
 

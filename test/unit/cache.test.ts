@@ -11,8 +11,8 @@ import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { tempDir } from "../helpers/cli.js";
-import { BlobCache } from "../../src/cache.js";
-import type { Descriptor } from "../../src/descriptor.js";
+import { BlobCache } from "../../src/engine/cache.js";
+import type { Descriptor } from "../../src/model/descriptor.js";
 import type { FetchOptions, FetchResult, ReadableTarget } from "../../src/targets/target.js";
 
 

@@ -1,7 +1,7 @@
 /** An index's entries must be typed as manifests or indexes (validateIndexEntry), in any index parsed. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseManifest } from "../../src/manifest.js";
+import { parseManifest } from "../../src/model/manifest.js";
 
 const digest = `sha256:${"a".repeat(64)}`;
 const index = (mediaType: string) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType, digest, size: 2 }] }));

@@ -1,8 +1,8 @@
 /** Bounds of one walk (node count, depth, loops) and byte sizes as users write them. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { WalkGuard } from "../../src/graph-guard.js";
-import { parseByteSize } from "../../src/limits.js";
+import { WalkGuard } from "../../src/engine/graph-guard.js";
+import { parseByteSize } from "../../src/model/limits.js";
 
 test("byte sizes: plain, and with binary units", () => {
   assert.equal(parseByteSize("123"), 123);

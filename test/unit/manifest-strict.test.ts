@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseStrictJson } from "../../src/json-strict.js";
-import { parseManifest } from "../../src/manifest.js";
-import { manifestDigest, schema1Payload, verifyManifest } from "../../src/manifest-digest.js";
-import { digestOf } from "../../src/digest.js";
+import { parseStrictJson } from "../../src/model/json-strict.js";
+import { parseManifest } from "../../src/model/manifest.js";
+import { manifestDigest, schema1Payload, verifyManifest } from "../../src/model/manifest-digest.js";
+import { digestOf } from "../../src/model/digest.js";
 import { image, layer, schema1 } from "../rig/build.js";
 import { forgeSchema1, signatureBlock, spliceSchema1 } from "../hostile/forge.js";
 

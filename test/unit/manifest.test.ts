@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseManifest } from "../../src/manifest.js";
-import { manifestDigest } from "../../src/manifest-digest.js";
-import { VerifyingStream, digestOf, parseDigest } from "../../src/digest.js";
-import { DigestMismatchError, InvalidDigestError, InvalidManifestError } from "../../src/errors.js";
+import { parseManifest } from "../../src/model/manifest.js";
+import { manifestDigest } from "../../src/model/manifest-digest.js";
+import { VerifyingStream, digestOf, parseDigest } from "../../src/model/digest.js";
+import { DigestMismatchError, InvalidDigestError, InvalidManifestError } from "../../src/model/errors.js";
 import { schema1 } from "../rig/build.js";
 import { layer } from "../rig/build.js";
 

@@ -5,10 +5,10 @@ import fc from "fast-check";
 import { parseChallenges, preferredChallenge } from "../../src/auth/challenge.js";
 import { formatScope, mergeScopes, parseScope } from "../../src/auth/scope.js";
 import { nextLink, parseLinks } from "../../src/http/link.js";
-import { formatPlatform, isAttestation, parsePlatform, platformMatches, selectPlatform } from "../../src/platform.js";
+import { formatPlatform, isAttestation, parsePlatform, platformMatches, selectPlatform } from "../../src/model/platform.js";
 import { parseRetryAfter } from "../../src/http/retry.js";
 import { redactHeaders, redactUrl } from "../../src/http/redact.js";
-import { UsageError } from "../../src/errors.js";
+import { UsageError } from "../../src/model/errors.js";
 
 test("WWW-Authenticate: several challenges, quoting, case", () => {
   const chs = parseChallenges('Basic realm="x", BEARER realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull,push" , error="insufficient_scope"');
@@ -83,7 +83,7 @@ test("Retry-After in seconds and as an HTTP date; redaction", () => {
 });
 
 test("Docker Hub rate-limit headers", async () => {
-  const { parseRateLimitHeader } = await import("../../src/ratelimit.js");
+  const { parseRateLimitHeader } = await import("../../src/registry/ratelimit.js");
   assert.deepEqual(parseRateLimitHeader("100;w=21600"), { count: 100, window: 21600 });
   assert.deepEqual(parseRateLimitHeader("76;w=21600"), { count: 76, window: 21600 });
   assert.deepEqual(parseRateLimitHeader(undefined), {});

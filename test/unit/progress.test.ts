@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { ProgressDisplay } from "../../src/progress/display.js";
 import { RateMeter } from "../../src/progress/rate.js";
-import type { Descriptor } from "../../src/descriptor.js";
+import type { Descriptor } from "../../src/model/descriptor.js";
 
 const blob = (n: number, size: number): Descriptor => ({ mediaType: "application/octet-stream", digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size });
 

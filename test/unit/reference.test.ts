@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { familiarName, formatReference, isLoopbackRegistry, parseReference, parseRepository, registryHost } from "../../src/reference.js";
-import { InvalidReferenceError } from "../../src/errors.js";
+import { familiarName, formatReference, isLoopbackRegistry, parseReference, parseRepository, registryHost } from "../../src/model/reference.js";
+import { InvalidReferenceError } from "../../src/model/errors.js";
 
 const D = `sha256:${"a".repeat(64)}`;
 

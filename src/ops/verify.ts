@@ -6,19 +6,19 @@
  * @module
  */
 import type { Readable } from "node:stream";
-import { copyInto } from "./copy.js";
-import type { Descriptor } from "./descriptor.js";
-import { createDigester } from "./digest.js";
-import { OcidistError } from "./errors.js";
-import { decompressLayer } from "./export/decompress.js";
-import type { ImageConfig } from "./image.js";
-import { parseManifest } from "./manifest.js";
-import { isManifestMediaType, layerCompression } from "./media-types.js";
-import type { ReadableTarget, WritableTarget } from "./targets/target.js";
-import { LayoutReader } from "./targets/layout-reader.js";
-import { ANNOTATION_REF_NAME } from "./descriptor.js";
-import { ANNOTATION_CONTAINERD_NAME } from "./formats/layout-files.js";
-import { readAll } from "./util/stream.js";
+import { copyInto } from "../engine/copy.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { createDigester } from "../model/digest.js";
+import { OcidistError } from "../model/errors.js";
+import { decompressLayer } from "../export/decompress.js";
+import type { ImageConfig } from "../engine/image.js";
+import { parseManifest } from "../model/manifest.js";
+import { isManifestMediaType, layerCompression } from "../model/media-types.js";
+import type { ReadableTarget, WritableTarget } from "../targets/target.js";
+import { LayoutReader } from "../targets/layout-reader.js";
+import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
+import { ANNOTATION_CONTAINERD_NAME } from "../targets/layout-files.js";
+import { readAll } from "../util/stream.js";
 
 /** The outcome for one image of a location. */
 export interface VerifiedImage {

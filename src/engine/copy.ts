@@ -13,21 +13,21 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { openVerifiedBlob } from "./blob-reader.js";
 import { BlobCache, type CacheOutcome } from "./cache.js";
-import type { Descriptor, Platform } from "./descriptor.js";
-import { verifyManifest } from "./manifest-digest.js";
-import { AbortedError, OcidistError } from "./errors.js";
+import type { Descriptor, Platform } from "../model/descriptor.js";
+import { verifyManifest } from "../model/manifest-digest.js";
+import { AbortedError, OcidistError } from "../model/errors.js";
 import { describePlatforms } from "./image.js";
-import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "./manifest.js";
-import { isManifestMediaType } from "./media-types.js";
-import { formatPlatform, selectPlatform } from "./platform.js";
-import { cacheOutcome, type ProgressListener } from "./progress/events.js";
-import { convertSchema1 } from "./schema1.js";
+import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../model/manifest.js";
+import { isManifestMediaType } from "../model/media-types.js";
+import { formatPlatform, selectPlatform } from "../model/platform.js";
+import { cacheOutcome, type ProgressListener } from "../progress/events.js";
+import { convertSchema1 } from "./schema1-convert.js";
 import { planCopy } from "./copy-plan.js";
-import type { ReadableTarget, WritableTarget } from "./targets/target.js";
-import { limiter } from "./util/limit.js";
+import type { ReadableTarget, WritableTarget } from "../targets/target.js";
+import { limiter } from "../util/limit.js";
 import { WalkGuard } from "./graph-guard.js";
-import { discard } from "./http/discard.js";
-import { readAll } from "./util/stream.js";
+import { discard } from "../http/discard.js";
+import { readAll } from "../util/stream.js";
 
 /** Options of {@link copy} and {@link copyInto}. */
 export interface CopyOptions {

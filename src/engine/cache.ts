@@ -14,15 +14,15 @@ import { Readable } from "node:stream";
 import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
 import { markVerified, openVerifiedBlob } from "./blob-reader.js";
-import { discard } from "./http/discard.js";
-import type { Descriptor } from "./descriptor.js";
-import { VerifyingStream, parseDigest } from "./digest.js";
-import { sleep } from "./http/retry.js";
-import type { ReadableTarget } from "./targets/target.js";
-import { OcidistError } from "./errors.js";
-import { takeLock } from "./util/lock-file.js";
-import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "./util/cache-tag.js";
-import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "./util/no-follow.js";
+import { discard } from "../http/discard.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { VerifyingStream, parseDigest } from "../model/digest.js";
+import { sleep } from "../http/retry.js";
+import type { ReadableTarget } from "../targets/target.js";
+import { OcidistError } from "../model/errors.js";
+import { takeLock } from "../util/lock-file.js";
+import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
+import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {

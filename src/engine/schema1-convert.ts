@@ -8,12 +8,12 @@
  */
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
-import type { Descriptor } from "./descriptor.js";
-import { createDigester, digestOf } from "./digest.js";
-import { OcidistError } from "./errors.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { createDigester, digestOf } from "../model/digest.js";
+import { OcidistError } from "../model/errors.js";
 import type { ImageConfig } from "./image.js";
-import type { Schema1Manifest } from "./manifest.js";
-import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST } from "./media-types.js";
+import type { Schema1Manifest } from "../model/manifest.js";
+import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST } from "../model/media-types.js";
 import type { BlobCache } from "./cache.js";
 import { stat } from "node:fs/promises";
 

@@ -3,16 +3,16 @@
  * (attestation entries never chosen), and the image's config is fetched and verified.
  * @module
  */
-import type { Descriptor, Platform } from "./descriptor.js";
-import { verifyBytes } from "./digest.js";
-import { NotFoundError, OcidistError } from "./errors.js";
-import { parseManifest, type ImageManifest, type ParsedManifest, type Schema1Manifest } from "./manifest.js";
-import { verifyManifest } from "./manifest-digest.js";
-import { formatPlatform, isAttestation, selectPlatform } from "./platform.js";
-import type { FetchedManifest } from "./registry/manifests.js";
-import type { RegistryTarget } from "./targets/registry.js";
-import type { ReadableTarget } from "./targets/target.js";
-import { readAll } from "./util/stream.js";
+import type { Descriptor, Platform } from "../model/descriptor.js";
+import { verifyBytes } from "../model/digest.js";
+import { NotFoundError, OcidistError } from "../model/errors.js";
+import { parseManifest, type ImageManifest, type ParsedManifest, type Schema1Manifest } from "../model/manifest.js";
+import { verifyManifest } from "../model/manifest-digest.js";
+import { formatPlatform, isAttestation, selectPlatform } from "../model/platform.js";
+import type { FetchedManifest } from "../registry/manifests.js";
+import type { RegistryTarget } from "../targets/registry.js";
+import type { ReadableTarget } from "../targets/target.js";
+import { readAll } from "../util/stream.js";
 
 /** The largest image config read into memory. */
 export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;

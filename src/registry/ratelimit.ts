@@ -4,9 +4,9 @@
  * `docker-ratelimit-source`. Absent headers mean no limit applies.
  * @module
  */
-import { headManifest } from "./registry/manifests.js";
-import type { RegistryClient } from "./registry/client.js";
-import type { Reference } from "./reference.js";
+import { headManifest } from "./manifests.js";
+import type { RegistryClient } from "./client.js";
+import type { Reference } from "../model/reference.js";
 
 /** The pull limit as the registry reports it. */
 export interface RateLimit {

@@ -6,8 +6,8 @@
  * would close a loop, and bounds the depth and the number of manifests a walk visits.
  * @module
  */
-import { OcidistError } from "./errors.js";
-import { MAX_GRAPH_DEPTH, MAX_GRAPH_NODES } from "./limits.js";
+import { OcidistError } from "../model/errors.js";
+import { MAX_GRAPH_DEPTH, MAX_GRAPH_NODES } from "../model/limits.js";
 
 /** A content graph that loops or is too large to walk. */
 export class GraphLimitError extends OcidistError {

@@ -5,11 +5,11 @@
  * (docker 25+ writes both in one tar, which is what ocidist writes for docker archives).
  * @module
  */
-import { ANNOTATION_REF_NAME, type Descriptor } from "../descriptor.js";
-import { parseDigest } from "../digest.js";
-import { UsageError } from "../errors.js";
-import { OCI_INDEX } from "../media-types.js";
-import { familiarName, formatReference, parseReference } from "../reference.js";
+import { ANNOTATION_REF_NAME, type Descriptor } from "../model/descriptor.js";
+import { parseDigest } from "../model/digest.js";
+import { UsageError } from "../model/errors.js";
+import { OCI_INDEX } from "../model/media-types.js";
+import { familiarName, formatReference, parseReference } from "../model/reference.js";
 
 /** The content of `oci-layout`. */
 export const OCI_LAYOUT_CONTENT = JSON.stringify({ imageLayoutVersion: "1.0.0" });

@@ -3,11 +3,11 @@
  * platform, creation time, layers, environment, command and labels.
  * @module
  */
-import type { Descriptor, Platform } from "./descriptor.js";
-import { fetchConfig, imageManifestOf, resolveImage, schema1Config, type ImageConfig } from "./image.js";
-import { uniqueBlobSums } from "./manifest.js";
-import { formatPlatform, isAttestation } from "./platform.js";
-import type { RegistryTarget } from "./targets/registry.js";
+import type { Descriptor, Platform } from "../model/descriptor.js";
+import { fetchConfig, imageManifestOf, resolveImage, schema1Config, type ImageConfig } from "../engine/image.js";
+import { uniqueBlobSums } from "../model/manifest.js";
+import { formatPlatform, isAttestation } from "../model/platform.js";
+import type { RegistryTarget } from "../targets/registry.js";
 
 /** One entry of an index, summarised. */
 export interface InspectPlatformEntry {

@@ -6,12 +6,12 @@
  * finished first. The manifests read are handed to the copy, which does not read them again.
  * @module
  */
-import type { Descriptor } from "./descriptor.js";
-import { OcidistError } from "./errors.js";
-import { childDescriptors, parseManifest, type ParsedManifest } from "./manifest.js";
-import { isManifestMediaType } from "./media-types.js";
-import type { ReadableTarget } from "./targets/target.js";
-import { MAX_GRAPH_DEPTH, MAX_GRAPH_NODES } from "./limits.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { OcidistError } from "../model/errors.js";
+import { childDescriptors, parseManifest, type ParsedManifest } from "../model/manifest.js";
+import { isManifestMediaType } from "../model/media-types.js";
+import type { ReadableTarget } from "../targets/target.js";
+import { MAX_GRAPH_DEPTH, MAX_GRAPH_NODES } from "../model/limits.js";
 
 /** How deep a planning walk goes before it refuses the graph (the copy walk's own bound). */
 const MAX_PLAN_DEPTH = MAX_GRAPH_DEPTH;

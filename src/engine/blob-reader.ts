@@ -7,13 +7,13 @@
  */
 import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
-import type { Descriptor } from "./descriptor.js";
-import { VerifyingStream } from "./digest.js";
-import { AbortedError, DigestMismatchError } from "./errors.js";
-import { isRetriableNetworkError, backoffDelay, sleep } from "./http/retry.js";
-import { discard } from "./http/discard.js";
-import type { ReadableTarget } from "./targets/target.js";
-import { LimitError, maxBlobSize } from "./limits.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { VerifyingStream } from "../model/digest.js";
+import { AbortedError, DigestMismatchError } from "../model/errors.js";
+import { isRetriableNetworkError, backoffDelay, sleep } from "../http/retry.js";
+import { discard } from "../http/discard.js";
+import type { ReadableTarget } from "../targets/target.js";
+import { LimitError, maxBlobSize } from "../model/limits.js";
 
 const verified = new WeakSet<Readable>();
 

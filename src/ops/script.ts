@@ -9,14 +9,14 @@
  * built on any failure. Every value from the registry is validated and single-quoted.
  * @module
  */
-import type { Challenge } from "./auth/challenge.js";
-import { checkRealm } from "./auth/token.js";
-import type { Descriptor } from "./descriptor.js";
-import { parseDigest } from "./digest.js";
-import { OcidistError } from "./errors.js";
-import { blobPathInLayout, dockerArchiveNames, metadataFiles, OCI_LAYOUT_CONTENT, type DockerSaveEntry, type LayoutEntry } from "./formats/layout-files.js";
-import type { ImageManifest } from "./manifest.js";
-import { MANIFEST_ACCEPT } from "./media-types.js";
+import type { Challenge } from "../auth/challenge.js";
+import { checkRealm } from "../auth/token.js";
+import type { Descriptor } from "../model/descriptor.js";
+import { parseDigest } from "../model/digest.js";
+import { OcidistError } from "../model/errors.js";
+import { blobPathInLayout, dockerArchiveNames, metadataFiles, OCI_LAYOUT_CONTENT, type DockerSaveEntry, type LayoutEntry } from "../targets/layout-files.js";
+import type { ImageManifest } from "../model/manifest.js";
+import { MANIFEST_ACCEPT } from "../model/media-types.js";
 
 /** Output formats a script can produce. */
 export type ScriptFormat = "docker-archive" | "oci" | "oci-archive";
