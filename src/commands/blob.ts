@@ -35,9 +35,6 @@ export function register(program: Command): void {
         const head = await headBlob(client, ref, ref.digest, ctx.signal);
         if (!head) {
           throw new NotFoundError(`blob ${ref.registry}/${ref.repository}@${ref.digest}: BLOB_UNKNOWN (HTTP 404)`, {
-            status: 404,
-            method: "HEAD",
-            url: "",
             errors: [{ code: "BLOB_UNKNOWN" }],
           });
         }

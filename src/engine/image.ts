@@ -60,9 +60,6 @@ export function choosePlatform(index: FetchedManifest, platform: Platform, what:
   const chosen = selectPlatform(index.parsed.index.manifests, platform);
   if (!chosen) {
     throw new NotFoundError(`${what}: no image for platform ${formatPlatform(platform)} (the index has: ${describePlatforms(index.parsed.index.manifests)})`, {
-      status: 404,
-      method: "GET",
-      url: "",
       errors: [{ code: "MANIFEST_UNKNOWN", message: "no matching platform" }],
     });
   }

@@ -106,7 +106,7 @@ export class HubClient {
     } catch {
       /* no detail */
     }
-    const init = { status: res.status, method: "GET", url: redactUrl(res.url) };
+    const init = { http: { status: res.status, method: "GET", url: redactUrl(res.url) } };
     const msg = `${what}: ${detail ? `${detail} ` : ""}(HTTP ${res.status})`;
     if (res.status === 404) return new NotFoundError(`${what}: not found on Docker Hub (HTTP 404)`, { ...init, errors: [{ code: "NOT_FOUND" }] });
     if (res.status === 401 || res.status === 403) return new UnauthorizedError(`${msg}; credentials missing or not allowed`, { ...init, errors: [{ code: res.status === 401 ? "UNAUTHORIZED" : "DENIED" }] });

@@ -1,6 +1,9 @@
 /**
- * Error classes shared by the library and the CLI. The library throws these; the CLI maps
- * them to one line on stderr and an exit status (see `src/cli/exit.ts`).
+ * Error classes shared by the library and the CLI. They carry meaning, not transport: a
+ * {@link NotFoundError} for a blob missing from a layout is the same class as a registry's
+ * 404, and HTTP details, when there were any, are the optional {@link OcidistError.http}.
+ * Callers tell errors apart with `instanceof` and {@link OcidistError.code}, never by name
+ * strings or status numbers. The CLI maps them to one line and an exit status (`cli/exit.ts`).
  * @module
  */
 
@@ -12,11 +15,42 @@ export interface RegistryErrorEntry {
   detail?: unknown;
 }
 
+/** The HTTP exchange an error came from, when it came from one. */
+export interface HttpDetails {
+  status: number;
+  method: string;
+  /** The request URL with query string and credentials removed. */
+  url: string;
+}
+
+/** What any ocidist error may carry besides its message. */
+export interface ErrorInit {
+  cause?: unknown;
+  /** The HTTP exchange, for errors a server answered. */
+  http?: HttpDetails;
+  /** The registry's error entries (or ones made for the same meaning, such as `BLOB_UNKNOWN`). */
+  errors?: RegistryErrorEntry[];
+}
+
 /** Base class of every error ocidist raises on purpose. */
 export class OcidistError extends Error {
   override name = "OcidistError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The HTTP exchange the error came from, when there was one. */
+  readonly http?: HttpDetails;
+  /** Spec error entries (`MANIFEST_UNKNOWN`, `DENIED`…), empty when none apply. */
+  readonly errors: RegistryErrorEntry[];
+  constructor(message: string, init: ErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    if (init.http) this.http = init.http;
+    this.errors = init.errors ?? [];
+  }
+  /** The first spec error code, if any. */
+  get code(): string | undefined {
+    return this.errors[0]?.code;
+  }
+  /** The HTTP status, when the error came from an HTTP answer. */
+  get status(): number | undefined {
+    return this.http?.status;
   }
 }
 
@@ -35,37 +69,22 @@ export class InvalidDigestError extends UsageError {
   override name = "InvalidDigestError";
 }
 
-/** A registry answered with an unexpected status; carries its error entries when it sent any. */
+/** A registry (or another server) answered with an unexpected status. */
 export class RegistryError extends OcidistError {
   override name = "RegistryError";
-  readonly status: number;
-  readonly method: string;
-  /** The request URL with query string and credentials removed. */
-  readonly url: string;
-  readonly errors: RegistryErrorEntry[];
-  constructor(
-    message: string,
-    init: { status: number; method: string; url: string; errors?: RegistryErrorEntry[]; cause?: unknown },
-  ) {
-    super(message, { cause: init.cause });
-    this.status = init.status;
-    this.method = init.method;
-    this.url = init.url;
-    this.errors = init.errors ?? [];
-  }
-  /** The first error code the registry sent, if any. */
-  get code(): string | undefined {
-    return this.errors[0]?.code;
+  declare readonly http: HttpDetails;
+  constructor(message: string, init: ErrorInit & { http: HttpDetails }) {
+    super(message, init);
   }
 }
 
-/** 404, or a `*_UNKNOWN` error code. */
-export class NotFoundError extends RegistryError {
+/** Nothing has that name: a registry's 404 or `*_UNKNOWN`, a blob or tag missing from a layout or archive. */
+export class NotFoundError extends OcidistError {
   override name = "NotFoundError";
 }
 
 /** 401/403: credentials missing, wrong, or lacking permission. */
-export class UnauthorizedError extends RegistryError {
+export class UnauthorizedError extends OcidistError {
   override name = "UnauthorizedError";
 }
 
@@ -99,4 +118,14 @@ export class AuthError extends OcidistError {
 /** The operation was cancelled (signal, Ctrl-C). */
 export class AbortedError extends OcidistError {
   override name = "AbortedError";
+}
+
+/** Content over one of the bounds in `model/limits.ts` (size, depth, count, ratio). */
+export class LimitError extends OcidistError {
+  override name = "LimitError";
+}
+
+/** The HTTP status an error came from, or undefined when it did not come from an HTTP answer. */
+export function httpStatusOf(err: unknown): number | undefined {
+  return err instanceof OcidistError ? err.http?.status : undefined;
 }

@@ -21,10 +21,7 @@ export const MAX_GRAPH_DEPTH = 32;
 /** Most manifests and indexes one graph walk visits (blobs are not counted). */
 export const MAX_GRAPH_NODES = 10_000;
 
-/** A bound was reached; the message names it (and the option that raises it, when there is one). */
-export class LimitError extends OcidistError {
-  override name = "LimitError";
-}
+export { LimitError } from "./errors.js";
 
 let maxBlobSizeNow = DEFAULT_MAX_BLOB_SIZE;
 

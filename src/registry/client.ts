@@ -158,9 +158,7 @@ export class RegistryClient {
     });
     if (state.challenge && !authorization) {
       throw new UnauthorizedError(`${registry} asks for ${state.challenge.scheme} credentials and none are stored or given`, {
-        status: 401,
-        method: "GET",
-        url: redactUrl(`${state.base}/v2/`),
+        http: { status: 401, method: "GET", url: redactUrl(`${state.base}/v2/`) },
       });
     }
     return authorization?.replace(/^Bearer /, "");

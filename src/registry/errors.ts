@@ -3,7 +3,7 @@
  * codes (distribution-spec "Error Codes"), reading at most 64 KiB of the body.
  * @module
  */
-import { NotFoundError, RegistryError, UnauthorizedError, type RegistryErrorEntry } from "../model/errors.js";
+import { NotFoundError, OcidistError, RegistryError, UnauthorizedError, type RegistryErrorEntry } from "../model/errors.js";
 import { redactUrl } from "../http/redact.js";
 import type { HttpResponse } from "../http/transport.js";
 import { readAll } from "../util/stream.js";
@@ -39,7 +39,7 @@ function oneLine(s: string, max = 300): string {
  * object (`manifest localhost:5000/a:b`); the message carries the status and the registry's
  * first error code and message. Consumes the body.
  */
-export async function responseError(res: HttpResponse, method: string, what: string): Promise<RegistryError> {
+export async function responseError(res: HttpResponse, method: string, what: string): Promise<OcidistError> {
   let body: Buffer = Buffer.alloc(0);
   if (method !== "HEAD") {
     try {
@@ -54,7 +54,7 @@ export async function responseError(res: HttpResponse, method: string, what: str
   const first = errors[0];
   const reason = first ? `${first.code}${first.message ? `: ${oneLine(first.message)}` : ""}` : statusText(res.status, body);
   const message = `${what}: ${reason} (HTTP ${res.status})`;
-  const init = { status: res.status, method, url: redactUrl(res.url), errors };
+  const init = { http: { status: res.status, method, url: redactUrl(res.url) }, errors };
   if (res.status === 404 || (first && /_UNKNOWN$/.test(first.code) && res.status < 500)) return new NotFoundError(message, init);
   if (res.status === 401 || res.status === 403) {
     const needs = res.scopes?.length ? `; this needs ${res.scopes.join(" ")}` : "";

@@ -114,7 +114,7 @@ export class DockerArchiveReader implements ReadableTarget {
     } else {
       entry = this.entries.find((e) => (e.RepoTags ?? []).some((t) => refNameMatches(t, ref)));
     }
-    if (!entry) throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${(await this.tags()).join(", ") || "no names"})`, { status: 404, method: "GET", url: "" });
+    if (!entry) throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${(await this.tags()).join(", ") || "no names"})`);
     const config = await this.describeFile(entry.Config, DOCKER_CONFIG);
     const layers: Descriptor[] = [];
     for (const l of entry.Layers) layers.push(await this.describeLayer(l));
@@ -139,7 +139,7 @@ export class DockerArchiveReader implements ReadableTarget {
     const gz = this.gzipped.get(desc.digest);
     if (gz) return { body: this.gzipper.open(gz, offset), offset };
     const path = this.paths.get(desc.digest);
-    if (!path) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`, { status: 404, method: "GET", url: "" });
+    if (!path) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`);
     return { body: await this.fs.open(path, offset), offset };
   }
 

@@ -27,7 +27,7 @@ export interface LayoutFs {
 }
 
 function notFound(what: string): NotFoundError {
-  return new NotFoundError(`${what}: not found`, { status: 404, method: "GET", url: "" });
+  return new NotFoundError(`${what}: not found`);
 }
 
 /** A directory. Symlinks are refused (a layout's blobs are never links). */

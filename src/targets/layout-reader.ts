@@ -109,7 +109,7 @@ export class LayoutReader implements ReadableTarget {
       this.entries.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === ref) ??
       this.entries.find((d) => refNameMatches(d.annotations?.[ANNOTATION_CONTAINERD_NAME], ref) || refNameMatches(d.annotations?.[ANNOTATION_REF_NAME], ref));
     if (!e) {
-      throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${this.names().join(", ") || "no names"})`, { status: 404, method: "GET", url: "" });
+      throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${this.names().join(", ") || "no names"})`);
     }
     return strip(e);
   }

@@ -36,7 +36,7 @@ function source(fetched: string[]): ReadableTarget {
     async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
       if (desc.digest === top.digest) return { body: Readable.from([manifestBytes]), offset: 0 };
       fetched.push(desc.digest);
-      if (desc.digest === failing) throw new NotFoundError(`blob ${desc.digest}: not found`, { status: 404, method: "GET", url: "" });
+      if (desc.digest === failing) throw new NotFoundError(`blob ${desc.digest}: not found`);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, 150);
         options.signal?.addEventListener("abort", () => {
