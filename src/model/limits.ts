@@ -4,7 +4,6 @@
  * need to raise is also an option (see the CLI help); the value here is its default.
  * @module
  */
-import { OcidistError } from "./errors.js";
 
 /** Deepest nesting of arrays and objects accepted in a manifest, index or JWS header (real documents use about 5). */
 export const MAX_JSON_DEPTH = 64;
