@@ -1,8 +1,10 @@
 /**
- * Retry policy: which failures are transient, and how long to wait.
+ * Retry policy: which failures are transient, and how long to wait. One {@link RetryPolicy}
+ * object is shared by every layer that tries again (HTTP requests, resumed blob reads,
+ * whole-blob copies), so a user's `--retries` means the same everywhere.
  * @module
  */
-import { AbortedError } from "../model/errors.js";
+import { AbortedError, DigestMismatchError, LimitError, OcidistError } from "../model/errors.js";
 
 const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -69,3 +71,55 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** When and how often to try again. */
+export interface RetryPolicy {
+  /** Extra attempts after the first. */
+  readonly retries: number;
+  /** Base delay of the exponential backoff, in milliseconds. */
+  readonly baseMs: number;
+  /** Longest single wait, including a server's `Retry-After`, in milliseconds. */
+  readonly maxMs: number;
+  /** The wait before attempt `attempt + 1` (`attempt` counts from 0); a server's `Retry-After` (ms) is honoured up to {@link maxMs}. */
+  delay(attempt: number, retryAfterMs?: number): number;
+  /**
+   * Whether a failure may pass on another attempt: a connection-level failure, or an
+   * answer of 408, 429, 500, 502, 503 or 504. Never a digest mismatch, a bound, a
+   * cancellation, or another answer of a server (a 4xx says the request itself is wrong).
+   */
+  isTransient(err: unknown): boolean;
+}
+
+/** Settings of {@link retryPolicy}. */
+export interface RetryPolicyOptions {
+  retries?: number;
+  baseMs?: number;
+  maxMs?: number;
+}
+
+/** Default extra attempts for a transient failure (`--retries`). */
+export const DEFAULT_RETRIES = 4;
+
+/** A retry policy with exponential backoff and full jitter. */
+export function retryPolicy(options: RetryPolicyOptions = {}): RetryPolicy {
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  const baseMs = options.baseMs ?? 250;
+  const maxMs = options.maxMs ?? 30_000;
+  return {
+    retries,
+    baseMs,
+    maxMs,
+    delay(attempt: number, retryAfterMs?: number): number {
+      const base = backoffDelay(attempt, baseMs, maxMs);
+      return Math.min(retryAfterMs !== undefined ? Math.max(retryAfterMs, base) : base, maxMs);
+    },
+    isTransient(err: unknown): boolean {
+      if (err instanceof AbortedError || err instanceof DigestMismatchError || err instanceof LimitError) return false;
+      if (err instanceof OcidistError && err.http) return isRetriableStatus(err.http.status);
+      return isRetriableNetworkError(err);
+    },
+  };
+}
+
+/** The policy used where no other is given. */
+export const defaultRetryPolicy: RetryPolicy = retryPolicy();
