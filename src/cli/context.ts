@@ -12,6 +12,7 @@ import type { Platform } from "../model/descriptor.js";
 import { UsageError } from "../model/errors.js";
 import { hostPlatform, parsePlatform } from "../model/platform.js";
 import { RegistryClient } from "../registry/client.js";
+import { retryPolicy, type RetryPolicy } from "../http/retry.js";
 import { VERSION } from "./version.js";
 import { parseByteSize } from "../model/limits.js";
 import { checkGlobalOptions, type CheckedOptions } from "./options.js";
@@ -113,6 +114,11 @@ export class CliContext {
   /** `--jobs`, default 4. */
   get jobs(): number {
     return this.checked.jobs;
+  }
+
+  /** The retry policy of `--retries` (a shorter backoff base with `OCIDIST_RETRY_BASE_MS`, for fault tests), for blob transfers. */
+  get retry(): RetryPolicy {
+    return retryPolicy({ retries: this.checked.retries, ...(process.env.OCIDIST_RETRY_BASE_MS ? { baseMs: Number(process.env.OCIDIST_RETRY_BASE_MS) } : {}) });
   }
 
   /** The platform asked for with `--platform`, else undefined. */

@@ -68,27 +68,20 @@ function describe(loc: Location): string {
 }
 
 async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
-  const display = new ProgressDisplay(ctx.progress);
   const registries = registriesOf(src, dst);
   await ctx.client(registries, await ctx.credentials(registries, sideCredentials(src, dst, opts)));
-  const sameRegistry = src.kind === "registry" && dst.kind === "registry" && src.reference!.registry === dst.reference!.registry;
   const chunkSize = opts.chunkSize ? Number(opts.chunkSize) : 0;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
-  let uploaded = 0;
-  let mounted = 0;
+  const display = new ProgressDisplay(ctx.progress);
   const source = await openSource(ctx, src, { keepUncompressed: opts.keepUncompressed });
-  const sink = await openSink(ctx, dst, {
-    ...(sameRegistry ? { mountFrom: src.reference!.repository } : {}),
-    chunkSize,
-    force: opts.force,
-    onUpload: (_d, how) => (how === "mounted" ? mounted++ : uploaded++),
-  });
   let result: CopyResult;
   try {
+    const sink = await openSink(ctx, dst, { chunkSize, force: opts.force });
     result = await copy(source, src.ref, sink, destinationName(src, dst), {
       platform: ctx.requestedPlatform,
       jobs: ctx.jobs,
       signal: ctx.signal,
+      retry: ctx.retry,
       progress: display,
       referrers: opts.referrers,
       convertSchema1: dst.kind !== "registry",
@@ -98,15 +91,15 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
     display.finish();
     await source.close?.();
   }
-  // A local destination counts the blobs it wrote; a registry's come from its uploads.
-  const written = (["transferred", "resumed", "cached"] as const).reduce((n, o) => n + (display.outcomes.get(o) ?? 0), 0);
+  const moved = (["transferred", "resumed", "cached"] as const).reduce((n, o) => n + (result.blobs[o] ?? 0), 0);
+  const mounted = result.blobs.mounted ?? 0;
   if (ctx.progress !== "none") {
-    const what = dst.kind === "registry" ? `${plural(uploaded, "blob")} uploaded, ${mounted} mounted` : `${plural(written, "blob")} written`;
+    const what = dst.kind === "registry" ? `${plural(moved, "blob")} uploaded, ${mounted} mounted` : `${plural(moved, "blob")} written`;
     const refs = result.referrers !== undefined ? `, ${plural(result.referrers, "referrer")}` : "";
     ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${what}${refs}, ${formatBytes(display.transferred)} moved`);
   }
   if (ctx.opts.json) {
-    const counts = dst.kind === "registry" ? { uploaded, mounted } : { written };
+    const counts = dst.kind === "registry" ? { uploaded: moved, mounted } : { written: moved };
     await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}) });
   }
 }

@@ -5,18 +5,16 @@
  */
 import type { Command } from "commander";
 import { BlobCache } from "../engine/cache.js";
-import { copyInto, type CopyResult } from "../engine/copy.js";
 import { UsageError } from "../model/errors.js";
 import { formatPlatform } from "../model/platform.js";
-import { formatReference, parseReference, type Reference } from "../model/reference.js";
-import { RegistryTarget } from "../targets/registry.js";
-import { openLocalSink, type LocalKind } from "../targets/local.js";
+import { parseReference } from "../model/reference.js";
+import type { LocalKind } from "../targets/local.js";
+import { pullImages, type PullReport } from "../ops/pull.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
 import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
 import { formatBytes, plural } from "../cli/output.js";
-import { fileDigest } from "../util/file-digest.js";
 import { FORCE_HELP } from "../util/output-policy.js";
 import { isStdout, stdoutFile } from "../cli/stdout-file.js";
 
@@ -32,12 +30,6 @@ interface PullOptions {
   /** commander's negation of --no-cache. */
   cache?: boolean;
   force?: boolean;
-}
-
-/** The name an image gets inside the output: RepoTags for docker archives, the ref name for layouts. */
-function nameInOutput(kind: LocalKind, ref: Reference, several: boolean): string | undefined {
-  if (!ref.tag) return undefined;
-  return kind === "docker-archive" || several ? formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag;
 }
 
 /** The cache to use: `--cache-dir`, else the default. */
@@ -63,37 +55,29 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
 
 async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind: LocalKind, output: string, shown: string): Promise<void> {
   if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
-  // A reference given twice is pulled once.
-  const parsed = [...new Map(refs.map((r) => parseReference(r)).map((r) => [formatReference(r), r] as const)).values()];
+  const parsed = refs.map((r) => parseReference(r));
   const client = await ctx.client([...new Set(parsed.map((r) => r.registry))]);
   const cache = opts.cache === false ? undefined : cacheFor(opts.cacheDir);
   const display = new ProgressDisplay(ctx.progress);
-  const sink = await openLocalSink({ kind, path: output, force: opts.force });
-  const results: { reference: string; result: CopyResult }[] = [];
+  let report: PullReport;
   try {
-    for (const ref of parsed) {
-      const src = new RegistryTarget(client, ref);
-      const result = await copyInto(src, ref.digest ?? ref.tag, sink, nameInOutput(kind, ref, parsed.length > 1), {
-        platform: opts.allPlatforms ? undefined : ctx.platform,
-        jobs: ctx.jobs,
-        signal: ctx.signal,
-        ...(cache ? { cache } : {}),
-        convertSchema1: true,
-        progress: display,
-      });
-      results.push({ reference: formatReference(ref), result });
-    }
-    await sink.commit();
+    report = await pullImages(client, parsed, { kind, path: output, force: opts.force }, {
+      platform: opts.allPlatforms ? undefined : ctx.platform,
+      jobs: ctx.jobs,
+      signal: ctx.signal,
+      retry: ctx.retry,
+      ...(cache ? { cache } : {}),
+      convertSchema1: true,
+      progress: display,
+    });
   } catch (err) {
     display.finish();
-    await sink.abort().catch(() => undefined);
     throw err;
   }
-  // Archives are byte-for-byte reproducible: their hash is worth comparing across machines.
-  const archiveDigest = kind === "oci" ? undefined : await fileDigest(output);
-  display.finish(`pulled ${plural(results.length, "image")} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)`);
+  const { images, archiveDigest } = report;
+  display.finish(`pulled ${plural(images.length, "image")} into ${shown} (${kind}, ${formatBytes(display.transferred)} downloaded)`);
   if (archiveDigest && ctx.progress !== "none") ctx.info(`archive ${archiveDigest}`);
-  for (const { reference, result } of results) {
+  for (const { reference, result } of images) {
     const parts = [`${reference}: ${result.source.digest}`];
     if (result.root.digest !== result.source.digest) parts.push(`→ ${result.root.digest}`);
     if (result.platform) parts.push(`(${formatPlatform(result.platform)})`);
@@ -104,7 +88,7 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
       output: shown,
       format: kind,
       ...(archiveDigest ? { archiveDigest } : {}),
-      images: results.map(({ reference, result }) => ({
+      images: images.map(({ reference, result }) => ({
         reference,
         digest: result.source.digest,
         manifest: result.root.digest,

@@ -9,8 +9,8 @@ import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
 import { VerifyingStream } from "../model/digest.js";
-import { AbortedError, DigestMismatchError } from "../model/errors.js";
-import { isRetriableNetworkError, backoffDelay, sleep } from "../http/retry.js";
+import { AbortedError, DigestMismatchError, httpStatusOf } from "../model/errors.js";
+import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
 import { discard } from "../http/discard.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { LimitError, maxBlobSize } from "../model/limits.js";
@@ -30,8 +30,8 @@ export function markVerified<T extends Readable>(s: T): T {
 
 /** Options of {@link openVerifiedBlob}. */
 export interface OpenBlobOptions {
-  /** Resumptions allowed after a transient failure (default 5). */
-  retries?: number;
+  /** How often and after what waits to resume after a transient failure (default {@link defaultRetryPolicy}: `retries` resumptions). */
+  retry?: RetryPolicy;
   signal?: AbortSignal;
   /** Called with each chunk's length (progress). */
   onBytes?: (n: number) => void;
@@ -71,7 +71,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
     return out;
   }
   const first = await target.fetch(desc, { offset: delivered, signal: options.signal });
-  const retries = options.retries ?? 5;
+  const retry = options.retry ?? defaultRetryPolicy;
   const cap = desc.size >= 0 ? Infinity : (options.maxSize ?? maxBlobSize());
 
   let current = first;
@@ -101,14 +101,14 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
       } catch (err) {
         discard(current.body);
         if (options.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
-        if (err instanceof DigestMismatchError || err instanceof LimitError || attempt >= retries || !isResumable(err)) throw err;
+        if (attempt >= retry.retries || !mayPassAgain(err, retry)) throw err;
         if (desc.size >= 0 && delivered >= desc.size) {
           // Every byte arrived before the connection failed: the verifier decides.
           finished = true;
           verifier.end();
           return;
         }
-        await sleep(backoffDelay(attempt), options.signal);
+        await sleep(retry.delay(attempt), options.signal);
         current = await target.fetch(desc, { offset: delivered, signal: options.signal });
       }
     }
@@ -128,9 +128,14 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   return out;
 }
 
-/** Failures worth resuming: resets, timeouts, and premature ends of a body. */
-function isResumable(err: unknown): boolean {
-  if (isRetriableNetworkError(err)) return true;
+/**
+ * Whether another attempt at reading (or writing) a blob may pass where this one failed: what
+ * the policy calls transient, or a body that ended early (a reset, a cut connection). Never a
+ * digest mismatch, a bound, a cancellation, or another answer of a server.
+ */
+export function mayPassAgain(err: unknown, retry: RetryPolicy = defaultRetryPolicy): boolean {
+  if (retry.isTransient(err)) return true;
+  if (err instanceof DigestMismatchError || err instanceof LimitError || err instanceof AbortedError || httpStatusOf(err) !== undefined) return false;
   const e = err as { code?: string; message?: string };
   return e?.code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" || e?.code === "ERR_STREAM_PREMATURE_CLOSE" || /aborted|terminated|other side closed/i.test(e?.message ?? "");
 }

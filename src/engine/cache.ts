@@ -17,9 +17,9 @@ import { markVerified, openVerifiedBlob } from "./blob-reader.js";
 import { discard } from "../http/discard.js";
 import type { Descriptor } from "../model/descriptor.js";
 import { VerifyingStream, parseDigest } from "../model/digest.js";
-import { sleep } from "../http/retry.js";
+import { sleep, type RetryPolicy } from "../http/retry.js";
 import type { ReadableTarget } from "../targets/target.js";
-import { OcidistError } from "../model/errors.js";
+import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { takeLock } from "../util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
 import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
@@ -42,6 +42,8 @@ export type CacheOutcome = "cached" | "downloaded" | "resumed";
 export interface EnsureOptions {
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
+  /** When to resume a download cut off mid-way (default: the blob reader's). */
+  retry?: RetryPolicy;
 }
 
 /** The blob cache. */
@@ -78,7 +80,7 @@ export class BlobCache {
     const file = this.open(desc);
     file.on("error", (err) => verifier.destroy(err));
     verifier.on("error", (err) => {
-      if (err.name === "DigestMismatchError") void rm(this.path(desc.digest), { force: true });
+      if (err instanceof DigestMismatchError) void rm(this.path(desc.digest), { force: true });
     });
     return markVerified(file.pipe(verifier));
   }
@@ -130,7 +132,7 @@ export class BlobCache {
       try {
         await rm(partial, { force: true });
         file = await createExclusive(partial);
-        body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes });
+        body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
         const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
         errored.catch(() => undefined);
         for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -142,7 +144,7 @@ export class BlobCache {
         complete = true;
       } catch (err) {
         // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-        if ((err as Error).name === "DigestMismatchError") await rm(partial, { force: true });
+        if (err instanceof DigestMismatchError) await rm(partial, { force: true });
         throw err;
       } finally {
         if (!complete) {
@@ -208,7 +210,7 @@ export class BlobCache {
     } catch (err) {
       // A partial file whose bytes do not lead to the digest (written by something else, or
       // complete but wrong) is deleted by fill; start once more from the first byte.
-      if (offset === 0 || (err as Error).name !== "DigestMismatchError") throw err;
+      if (offset === 0 || !(err instanceof DigestMismatchError)) throw err;
       return await this.fill(source, desc, final, partial, 0, options);
     }
   }
@@ -223,6 +225,7 @@ export class BlobCache {
         offset,
         signal: options.signal,
         onBytes: options.onBytes,
+        retry: options.retry,
         seed: async (verifier) => {
           for await (const chunk of createReadStream(partial, { end: offset - 1 })) verifier.seed(chunk as Buffer);
         },
@@ -231,7 +234,7 @@ export class BlobCache {
     } catch (err) {
       file.destroy();
       // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-      if ((err as Error).name === "DigestMismatchError") await rm(partial, { force: true });
+      if (err instanceof DigestMismatchError) await rm(partial, { force: true });
       throw err;
     }
     await rename(partial, final);

@@ -52,7 +52,6 @@ function undecompressable(desc: Descriptor, err: unknown): unknown {
 /** A sink that reads everything it is given and remembers what it needs for the diff ID check. */
 class VerifySink implements WritableTarget {
   readonly description = "verify";
-  readonly sequential = false;
   readonly diffIds = new Map<string, string>();
   readonly configs = new Map<string, ImageConfig>();
   readonly manifests = new Map<string, Buffer>();

@@ -26,14 +26,13 @@ import { referrerDescriptor } from "../registry/referrers.js";
 import { readLayoutIndex } from "./layout-reader.js";
 import { DirFs } from "./layout-fs.js";
 import type { FileSink } from "./sinks.js";
-import type { BodyOpener, WritableTarget } from "./target.js";
+import type { BlobIntake, BodyOpener, WritableTarget } from "./target.js";
 
 /** The local formats. */
 export type LayoutKind = "oci" | "oci-archive" | "docker-archive";
 
 /** A writable OCI layout / OCI archive / docker archive. */
 export class LayoutWriter implements WritableTarget {
-  readonly sequential: boolean;
   private readonly entries: LayoutEntry[] = [];
   private readonly save: DockerSaveEntry[] = [];
   private readonly manifests = new Map<string, Buffer>();
@@ -47,7 +46,6 @@ export class LayoutWriter implements WritableTarget {
     private readonly sink: FileSink,
     existing: LayoutEntry[],
   ) {
-    this.sequential = sink.sequential;
     this.entries.push(...existing);
     if (sink.plan) {
       const plan = sink.plan.bind(sink);
@@ -124,9 +122,9 @@ export class LayoutWriter implements WritableTarget {
     if (referrer) this.entries.push({ descriptor: referrer });
   }
 
-  /** True for a directory layout, where a cached blob is hard-linked rather than written. */
-  get prefersFiles(): boolean {
-    return this.sink.linksFiles;
+  /** `"file"` for a directory layout, where a cached blob is hard-linked rather than written; `"stream"` for a tar. */
+  get accepts(): BlobIntake {
+    return this.sink.linksFiles ? "file" : "stream";
   }
 
   /** A blob that is a local file (the cache): hard-linked into a directory layout, streamed into a tar. */

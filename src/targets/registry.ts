@@ -6,7 +6,7 @@
  */
 import { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
-import { InvalidReferenceError } from "../model/errors.js";
+import { httpStatusOf, InvalidReferenceError, NotFoundError } from "../model/errors.js";
 import { MAX_MANIFEST_BYTES } from "../model/manifest.js";
 import { isManifestMediaType } from "../model/media-types.js";
 import { formatReference, type Reference } from "../model/reference.js";
@@ -15,24 +15,21 @@ import type { RegistryClient } from "../registry/client.js";
 import { deleteManifest, getManifest, headManifest, putManifest, type FetchedManifest } from "../registry/manifests.js";
 import { addToReferrersTag, listReferrers, referrerDescriptor } from "../registry/referrers.js";
 import { listTags } from "../registry/tags.js";
-import { uploadBlob, type UploadOutcome } from "../registry/upload.js";
+import { uploadBlob } from "../registry/upload.js";
+import { mountBlob } from "./registry-mount.js";
 import { readAll } from "../util/stream.js";
 import type { BodyOpener, FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
 
 /** Options of a {@link RegistryTarget} used as a destination. */
 export interface RegistryTargetOptions {
-  /** Repositories of the same registry blobs may be mounted from (the copy source, typically). */
-  mountFrom?: string;
   /** Upload chunk size in bytes (0: monolithic unless the registry asks for chunks). */
   chunkSize?: number;
-  /** Called after each blob reaches the registry. */
-  onUpload?: (desc: Descriptor, outcome: UploadOutcome) => void;
 }
 
 /** One repository of one registry. */
 export class RegistryTarget implements ReadableTarget, WritableTarget {
   readonly description: string;
-  readonly sequential = false;
+  readonly accepts = "stream";
   /** Manifests seen, by digest. */
   private readonly manifests = new Map<string, FetchedManifest>();
   private readonly pushed = new Map<string, Buffer>();
@@ -91,7 +88,7 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
         await headManifest(this.client, this.at(desc.digest), signal, "pull,push");
         return true;
       } catch (err) {
-        if ((err as { status?: number }).status === 404) return false;
+        if (err instanceof NotFoundError) return false;
         throw err;
       }
     }
@@ -127,12 +124,23 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
       }
       return;
     }
-    const outcome = await uploadBlob(this.client, this.repo, desc, open, {
-      mountFrom: this.options.mountFrom,
-      chunkSize: this.options.chunkSize,
-      signal,
-    });
-    this.options.onUpload?.(desc, outcome);
+    await uploadBlob(this.client, this.repo, desc, open, { chunkSize: this.options.chunkSize, signal });
+  }
+
+  /** Mounts a blob from another repository of this registry; false when the registry declined. */
+  mount(desc: Descriptor, fromRepository: string, signal?: AbortSignal): Promise<boolean> {
+    return mountBlob(this.client, this.repo, desc, fromRepository, signal);
+  }
+
+  /**
+   * The repository of `src` blobs can be mounted from into this one: set when `src` is
+   * another repository of the same registry reached through the same client (so the same
+   * credentials), else undefined.
+   */
+  mountableFrom(src: ReadableTarget): string | undefined {
+    if (!(src instanceof RegistryTarget) || src.client !== this.client) return undefined;
+    if (src.repo.registry !== this.repo.registry || src.repo.repository === this.repo.repository) return undefined;
+    return src.repo.repository;
   }
 
   /** Puts the manifest's bytes under a tag (no blob moves). Without a tag, nothing to do: it is stored by digest. */
@@ -160,7 +168,7 @@ export class RegistryTarget implements ReadableTarget, WritableTarget {
       try {
         await deleteManifest(this.client, this.repo, digest);
       } catch (err) {
-        const status = (err as { status?: number }).status;
+        const status = httpStatusOf(err);
         if (status === 405 || status === 401 || status === 403) return;
       }
     }

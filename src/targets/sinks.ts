@@ -10,7 +10,7 @@ import { join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable, type Readable } from "node:stream";
 import { VerifyingStream } from "../model/digest.js";
-import { OcidistError } from "../model/errors.js";
+import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside } from "../util/output-policy.js";
 import { createExclusive, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
@@ -18,7 +18,6 @@ import { safeRelativePath } from "../util/safe-name.js";
 
 /** Receives the files of a layout. */
 export interface FileSink {
-  readonly sequential: boolean;
   /** True when {@link writeFile} hard-links instead of copying bytes. */
   readonly linksFiles: boolean;
   /** True when the file is already there (an existing layout being added to). */
@@ -42,7 +41,6 @@ export interface FileSink {
 
 /** A directory: a new one (built beside, renamed at commit) or an existing OCI layout (updated in place). */
 export class DirSink implements FileSink {
-  readonly sequential = false;
   readonly linksFiles = true;
   private readonly added: string[] = [];
 
@@ -81,7 +79,7 @@ export class DirSink implements FileSink {
       await pipeline(await openReadNoFollow(full), verifier, new Writable({ write: (_c, _e, cb) => cb() }));
       return true;
     } catch (err) {
-      if ((err as Error).name !== "DigestMismatchError") throw err;
+      if (!(err instanceof DigestMismatchError)) throw err;
       await rm(full, { force: true });
       return false;
     }

@@ -72,7 +72,6 @@ export const MEMBER_MTIME = 0;
 
 /** The region-writing tar sink. */
 export class RegionTarSink implements FileSink {
-  readonly sequential = false;
   readonly linksFiles = false;
   private end = 0;
   /** Members whose region is reserved, with the offset of their data. */

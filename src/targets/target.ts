@@ -49,36 +49,46 @@ export interface ReadableTarget {
   close?(): Promise<void>;
 }
 
+/**
+ * How a destination takes blob bytes, declared by the destination; the copy engine picks
+ * one route per blob from it (see `src/engine/copy-strategy.ts`):
+ * - `"stream"`: {@link WritableTarget.push} takes streams, several at once (registries,
+ *   tars written by regions). With a blob cache, one stream feeds the cache and the
+ *   destination: no second pass over the bytes.
+ * - `"file"`: {@link WritableTarget.pushFile} costs less than writing the bytes (it
+ *   hard-links, as a directory layout does). With a blob cache, each blob is completed in the
+ *   cache first and the file is handed over. Such a target must implement `pushFile`.
+ */
+export type BlobIntake = "stream" | "file";
+
 /** A location content can be written to. */
 export interface WritableTarget {
   readonly description: string;
-  /**
-   * True when the target writes one stream (a tar) and so takes one push at a time; the
-   * copy engine then stages blobs elsewhere first and pushes them in order.
-   */
-  readonly sequential: boolean;
+  /** How the target takes blob bytes (default `"stream"`). */
+  readonly accepts?: BlobIntake;
   /** Whether the content is already there (then it is not pushed again). */
   exists(desc: Descriptor, signal?: AbortSignal): Promise<boolean>;
   /**
-   * Stores a blob or a manifest. `open()` is called only when bytes must really move (not
-   * after a cross-repository mount) and yields exactly `desc.size` bytes that hash to
+   * Stores a blob or a manifest. `open()` yields exactly `desc.size` bytes that hash to
    * `desc.digest`; the target still must not keep content that fails to (it may verify).
    */
   push(desc: Descriptor, open: BodyOpener, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: makes a blob present without moving its bytes, by mounting it from another
+   * repository of the same registry (distribution-spec "Mounting a blob from another
+   * repository"). Resolves true when the blob was mounted, false when the registry declined
+   * (then the blob must be pushed). The copy engine asks only when source and destination
+   * are repositories of one registry reached through one client.
+   */
+  mount?(desc: Descriptor, fromRepository: string, signal?: AbortSignal): Promise<boolean>;
   /**
    * Optional: everything the copy will push, in graph order (children before parents), before
    * any of it moves. A target that writes one file lays it out in this order, so that its
    * bytes do not depend on the order transfers happen to finish in.
    */
   plan?(descs: Descriptor[], signal?: AbortSignal): Promise<void>;
-  /** Optional: stores a blob that is already a local file (a hard link where possible). */
+  /** Optional (required with `accepts: "file"`): stores a blob that is already a local file (a hard link where possible). */
   pushFile?(desc: Descriptor, path: string, signal?: AbortSignal): Promise<void>;
-  /**
-   * True when {@link pushFile} costs less than writing the bytes (it hard-links): the copy
-   * engine then completes a blob in the cache first and hands over the file, instead of
-   * writing the cache and the target from one stream.
-   */
-  readonly prefersFiles?: boolean;
   /**
    * Names a manifest or index that was pushed: a tag in a registry, an `index.json` entry
    * with `org.opencontainers.image.ref.name` in a layout, `RepoTags` in a docker archive.

@@ -54,7 +54,6 @@ test("a failed blob cancels the rest; nothing is written after the destination i
   const events: string[] = [];
   const dst: WritableTarget = {
     description: "memory",
-    sequential: false,
     exists: () => Promise.resolve(false),
     async push(desc, open) {
       events.push(`start ${desc.digest}`);
