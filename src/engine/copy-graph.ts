@@ -79,6 +79,8 @@ export class GraphCopy {
     } catch (err) {
       this.controller.abort(err);
       await this.settle();
+      // What failed because the caller cancelled is reported as the cancellation.
+      if (outer?.aborted && !(err instanceof AbortedError)) throw new AbortedError("cancelled", { cause: err });
       throw err;
     } finally {
       outer?.removeEventListener("abort", cancel);

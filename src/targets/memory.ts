@@ -15,7 +15,7 @@ import { childDescriptors, MAX_MANIFEST_BYTES, parseManifest } from "../model/ma
 import { isManifestMediaType } from "../model/media-types.js";
 import { referrerDescriptor } from "../registry/referrers.js";
 import { readAll } from "../util/stream.js";
-import type { BodyOpener, FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
+import type { BlobIntake, BodyOpener, FetchOptions, FetchResult, ReadableTarget, WritableTarget } from "./target.js";
 
 /** Content stored by digest. */
 interface Stored {
@@ -25,7 +25,7 @@ interface Stored {
 
 /** An in-memory content store with tags. */
 export class MemoryTarget implements ReadableTarget, WritableTarget {
-  readonly accepts = "stream";
+  readonly accepts: BlobIntake = "stream";
   /** Blobs and manifests, by digest. */
   readonly content = new Map<string, Stored>();
   /** Tags, by name. */
