@@ -101,7 +101,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
       } catch (err) {
         discard(current.body);
         if (options.signal?.aborted) throw new AbortedError("cancelled", { cause: err });
-        if (attempt >= retry.retries || !mayPassAgain(err, retry)) throw err;
+        if (attempt >= retry.retries || !isResumable(err, retry)) throw err;
         if (desc.size >= 0 && delivered >= desc.size) {
           // Every byte arrived before the connection failed: the verifier decides.
           finished = true;
@@ -129,11 +129,11 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
 }
 
 /**
- * Whether another attempt at reading (or writing) a blob may pass where this one failed: what
- * the policy calls transient, or a body that ended early (a reset, a cut connection). Never a
+ * Whether a blob read that failed may be resumed (or a transfer tried again): what the
+ * policy calls transient, or a body that ended early (a reset, a cut connection). Never a
  * digest mismatch, a bound, a cancellation, or another answer of a server.
  */
-export function mayPassAgain(err: unknown, retry: RetryPolicy = defaultRetryPolicy): boolean {
+export function isResumable(err: unknown, retry: RetryPolicy = defaultRetryPolicy): boolean {
   if (retry.isTransient(err)) return true;
   if (err instanceof DigestMismatchError || err instanceof LimitError || err instanceof AbortedError || httpStatusOf(err) !== undefined) return false;
   const e = err as { code?: string; message?: string };

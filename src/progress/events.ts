@@ -12,7 +12,11 @@ export function cacheOutcome(how: "cached" | "downloaded" | "resumed"): BlobOutc
   return how === "downloaded" ? "transferred" : how;
 }
 
-/** Receives transfer events; every method is optional. */
+/**
+ * Receives transfer events; every method is optional. A copy calls `blobDone` and
+ * `manifestDone` from its `postCopy` hook (see `CopyHooks` in `engine/copy-options.ts`), so
+ * they come in the hooks' order: a node after its children.
+ */
 export interface ProgressListener {
   /**
    * The blobs an image needs (its config and layers), announced when its manifest is read

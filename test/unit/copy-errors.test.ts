@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
-import { AbortedError, copy, DigestMismatchError, MemoryTarget, NotFoundError, retryPolicy, type Descriptor } from "../../src/index.js";
+import { AbortedError, copy, DigestMismatchError, MemoryTarget, NotFoundError, OcidistError, retryPolicy, UnauthorizedError, type Descriptor } from "../../src/index.js";
 import { countingSource, imageOf, LAYER } from "./memory-images.js";
 
 /** A connection reset, as undici reports one. */
@@ -75,6 +75,33 @@ describe("copy failures", () => {
     const none = countingSource(src, failFirst(1));
     await assert.rejects(copy(none.target, "v1", new MemoryTarget("dst"), "v1", { retry: fast(0) }), /ECONNRESET/);
     assert.equal(none.fetched.filter((f) => f === flaky.digest).length, 1, "retries: 0 means one attempt");
+  });
+
+  test("a destination whose upload session lost track is tried again in a fresh one; one that refuses is not", async () => {
+    const src = new MemoryTarget("src");
+    const layer = imageOf(src, ["pushed twice"], "v1").layers[0]!;
+    const pushes: string[] = [];
+    class Flaky extends MemoryTarget {
+      constructor(private readonly failure: () => Error) {
+        super("flaky");
+      }
+      override async push(desc: Descriptor, open: () => Promise<Readable>): Promise<void> {
+        pushes.push(desc.digest);
+        if (desc.mediaType === LAYER && pushes.filter((d) => d === desc.digest).length === 1) {
+          (await open()).destroy();
+          throw this.failure();
+        }
+        return super.push(desc, open);
+      }
+    }
+    const lost = new Flaky(() => new OcidistError("the registry acknowledged bytes up to 62, 63 were sent"));
+    await copy(src, "v1", lost, "v1", { retry: fast(2) });
+    assert.equal(pushes.length, 4, "config, layer twice, manifest");
+    assert.equal(pushes.filter((d) => d === layer.digest).length, 2);
+    pushes.length = 0;
+    const refused = new Flaky(() => new UnauthorizedError("denied", { http: { status: 403, method: "PUT", url: "" } }));
+    await assert.rejects(copy(src, "v1", refused, "v1", { retry: fast(2) }), UnauthorizedError);
+    assert.equal(pushes.filter((d) => d === layer.digest).length, 1, "a refusal is final");
   });
 
   test("a body cut mid-way is resumed from the byte reached", async () => {
