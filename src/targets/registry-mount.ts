@@ -11,6 +11,7 @@ import type { Reference } from "../model/reference.js";
 import type { RegistryClient } from "../registry/client.js";
 import { responseError } from "../registry/errors.js";
 import { scopeFor } from "../registry/scopes.js";
+import { abortUpload } from "../registry/upload.js";
 
 /** Asks the registry to mount `desc` from `fromRepository` into `repo`; true when it did. */
 export async function mountBlob(client: RegistryClient, repo: Reference, desc: Descriptor, fromRepository: string, signal?: AbortSignal): Promise<boolean> {
@@ -31,17 +32,8 @@ export async function mountBlob(client: RegistryClient, repo: Reference, desc: D
   if (res.status !== 202) throw await responseError(res, "POST", `mount ${desc.digest} from ${fromRepository} into ${repo.registry}/${repo.repository}`);
   res.body.resume();
   const location = res.header("location");
-  if (location) await cancelUpload(client, repo, new URL(location, res.url), scopes, signal);
+  const url = location ? new URL(location, res.url) : undefined;
+  // Best effort: a session left open expires, and the push that follows opens its own.
+  if (url && (url.protocol === "https:" || url.protocol === "http:")) await abortUpload(client, repo, url.toString());
   return false;
-}
-
-/** `DELETE <location>`: cancels an upload session the registry opened when it declined a mount (best effort: it expires anyway). */
-async function cancelUpload(client: RegistryClient, repo: Reference, location: URL, scopes: string[], signal?: AbortSignal): Promise<void> {
-  if (location.protocol !== "https:" && location.protocol !== "http:") return;
-  try {
-    const res = await client.request(repo.registry, { method: "DELETE", path: location.toString(), scopes, followRedirects: false, signal });
-    res.body.resume();
-  } catch {
-    // A session left open is collected by the registry; the push that follows opens its own.
-  }
 }
