@@ -5,14 +5,12 @@
  * @module
  */
 import { OcidistError } from "../model/errors.js";
+import { MAX_REDIRECTS } from "../model/limits.js";
 import { discard } from "./discard.js";
 import { redactUrl } from "./redact.js";
 import type { HttpMethod, RoundTripper } from "./round-trip.js";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-/** Most redirects one request follows. */
-export const MAX_REDIRECTS = 10;
 
 /** Settings of {@link withRedirects}. */
 export interface RedirectOptions {
@@ -24,7 +22,7 @@ export interface RedirectOptions {
 const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
 /** Headers without anything that authenticates: sent to a different host after a redirect. */
-export function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())));
 }
 
