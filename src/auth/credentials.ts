@@ -32,14 +32,3 @@ export class StaticCredentials implements CredentialStore {
   async store(): Promise<void> {}
   async erase(): Promise<void> {}
 }
-
-/** A credential fit for display: secrets replaced. */
-export function redactCredential(c: Credential | undefined): Record<string, string> {
-  if (!c) return {};
-  const out: Record<string, string> = {};
-  if (c.username !== undefined) out.username = c.username;
-  if (c.password !== undefined) out.password = "REDACTED";
-  if (c.identityToken !== undefined) out.identityToken = "REDACTED";
-  if (c.registryToken !== undefined) out.registryToken = "REDACTED";
-  return out;
-}

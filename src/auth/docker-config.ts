@@ -11,9 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { AuthError, OcidistError } from "../model/errors.js";
 import { helperErase, helperGet, helperStore } from "./cred-helper.js";
 import type { Credential, CredentialStore } from "./credentials.js";
-
-/** The key docker uses for Docker Hub. */
-export const DOCKER_HUB_CONFIG_KEY = "https://index.docker.io/v1/";
+import { canonicalRegistry, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_REGISTRY } from "../model/registry-names.js";
 
 interface AuthEntry {
   auth?: string;
@@ -31,15 +29,14 @@ interface ConfigDoc {
 }
 
 /** The config key (and helper server URL) for a registry. */
-export function configKey(registry: string): string {
-  return registry === "docker.io" ? DOCKER_HUB_CONFIG_KEY : registry;
+function configKey(registry: string): string {
+  return registry === DOCKER_HUB_REGISTRY ? DOCKER_HUB_CONFIG_KEY : registry;
 }
 
 /** The host a config key names (`https://host/v2/` → `host`; Docker Hub's key → `docker.io`). */
-export function keyHost(key: string): string {
-  if (key === DOCKER_HUB_CONFIG_KEY) return "docker.io";
-  const host = key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
-  return ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"].includes(host) ? "docker.io" : host;
+function keyHost(key: string): string {
+  if (key === DOCKER_HUB_CONFIG_KEY) return DOCKER_HUB_REGISTRY;
+  return canonicalRegistry(key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, ""));
 }
 
 /** The credential stored in an `auths` entry. */

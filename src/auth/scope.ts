@@ -26,11 +26,6 @@ export function formatScope(scope: Scope): string {
 /** The catalog scope. */
 export const CATALOG_SCOPE = "registry:catalog:*";
 
-/** `repository:<name>:<actions>`. */
-export function repositoryScope(repository: string, actions: string[]): Scope {
-  return { type: "repository", name: repository, actions };
-}
-
 /** Merges scopes on the same resource. */
 export function mergeScopes(scopes: Scope[]): Scope[] {
   const out: Scope[] = [];

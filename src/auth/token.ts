@@ -7,6 +7,7 @@
 import { AuthError } from "../model/errors.js";
 import type { Transport } from "../http/transport.js";
 import { redactUrl } from "../http/redact.js";
+import { MAX_TOKEN_RESPONSE_BYTES } from "../model/limits.js";
 import { readAll } from "../util/stream.js";
 import type { Credential } from "./credentials.js";
 
@@ -33,7 +34,6 @@ export interface TokenRequest {
   signal?: AbortSignal;
 }
 
-const MAX_TOKEN_RESPONSE = 1024 * 1024;
 /** Tokens younger than this are assumed to last at least this long (token spec: default 60 s). */
 const MIN_EXPIRES_S = 60;
 /** Renew a bit before the announced expiry. */
@@ -76,7 +76,7 @@ async function getToken(transport: Transport, realm: URL, req: TokenRequest): Pr
     headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}`;
   }
   const res = await transport.request({ method: "GET", url: url.toString(), headers, signal: req.signal, followRedirects: true });
-  const body = await readAll(res.body, MAX_TOKEN_RESPONSE, "token response");
+  const body = await readAll(res.body, MAX_TOKEN_RESPONSE_BYTES, "token response");
   if (res.status !== 200) throw tokenError(res.status, url, body, !!headers.authorization);
   return parseTokenResponse(body, url);
 }
@@ -98,7 +98,7 @@ async function postToken(transport: Transport, realm: URL, req: TokenRequest, re
     signal: req.signal,
     followRedirects: false,
   });
-  const body = await readAll(res.body, MAX_TOKEN_RESPONSE, "token response");
+  const body = await readAll(res.body, MAX_TOKEN_RESPONSE_BYTES, "token response");
   if (res.status === 200) return parseTokenResponse(body, realm);
   if ([400, 401, 404, 405].includes(res.status) && req.credential?.username && req.credential.password) return undefined;
   throw tokenError(res.status, realm, body, true);

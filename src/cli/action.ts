@@ -50,7 +50,7 @@ export function action<A extends unknown[]>(impl: CommandImpl<A>): (...args: unk
 }
 
 /** Prints a failure as one line on stderr (its stack too with `OCIDIST_DEBUG`) and sets the exit status. */
-export function reportError(err: unknown, interrupted = false): void {
+function reportError(err: unknown, interrupted = false): void {
   note(`ocidist: ${interrupted ? "interrupted" : errorLine(err)}`);
   if (process.env.OCIDIST_DEBUG && err instanceof Error) for (const l of (err.stack ?? "").split("\n")) note(l);
   process.exitCode = interrupted ? EXIT_INTERRUPTED : exitStatusFor(err);

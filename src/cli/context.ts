@@ -1,7 +1,8 @@
 /**
- * What every command gets from the global options: a configured registry client (with
- * credentials from flags, then docker's config), the platform asked for, the output mode,
- * a cancellation signal tied to Ctrl-C, and stderr logging.
+ * What every command gets from the global options: one HTTP transport, a configured
+ * registry client over it (with credentials from flags, then docker's config), docker's
+ * config store, the platform asked for, the output mode, a cancellation signal tied to
+ * Ctrl-C, and stderr logging.
  * @module
  */
 import { setMaxListeners } from "node:events";
@@ -11,6 +12,7 @@ import { DockerConfigStore } from "../auth/docker-config.js";
 import type { Platform } from "../model/descriptor.js";
 import { UsageError } from "../model/errors.js";
 import { hostPlatform, parsePlatform } from "../model/platform.js";
+import { Transport, type TransportOptions } from "../http/transport.js";
 import { RegistryClient } from "../registry/client.js";
 import { retryPolicy, type RetryPolicy } from "../http/retry.js";
 import { VERSION } from "./version.js";
@@ -80,6 +82,8 @@ export class CliContext {
   readonly checked: CheckedOptions;
   readonly controller = new AbortController();
   private clientPromise?: Promise<RegistryClient>;
+  private sharedTransport?: Transport;
+  private configStore?: Promise<DockerConfigStore>;
 
   constructor(command: Command) {
     this.opts = command.optsWithGlobals() as GlobalOptions;
@@ -140,12 +144,10 @@ export class CliContext {
   }
 
   /**
-   * The credential store: `perRegistry` first (a command's own flags, such as copy's
-   * `--src-creds`), then `-u/-p` for the named registries, then docker's config.json.
+   * The credential given with `-u` and `-p` (or `--password-stdin`), or undefined when none was.
+   * @throws UsageError when only one of the two is given
    */
-  async credentials(registries: string[], perRegistry: ReadonlyMap<string, Credential> = new Map()): Promise<CredentialStore | undefined> {
-    if (this.opts.anonymous) return undefined;
-    const stores: CredentialStore[] = [...perRegistry].map(([registry, cred]) => new StaticCredentials(registry, cred));
+  async flagCredential(): Promise<{ username: string; password: string } | undefined> {
     const { username } = this.opts;
     let password = this.opts.password;
     if (this.opts.passwordStdin) {
@@ -155,10 +157,46 @@ export class CliContext {
     if ((username === undefined) !== (password === undefined)) {
       throw new UsageError(username === undefined ? "a password was given without --username" : "--username needs --password or --password-stdin");
     }
-    if (username !== undefined && password !== undefined) {
-      for (const r of registries) stores.push(new StaticCredentials(r, { username, password }));
-    }
-    stores.push(await DockerConfigStore.load(this.opts.dockerConfig));
+    return username !== undefined && password !== undefined ? { username, password } : undefined;
+  }
+
+  /** docker's `config.json` (`--docker-config`), loaded once. */
+  dockerConfig(): Promise<DockerConfigStore> {
+    this.configStore ??= DockerConfigStore.load(this.opts.dockerConfig);
+    return this.configStore;
+  }
+
+  /** The settings of the HTTP transport, from the global options. */
+  transportOptions(): TransportOptions {
+    return {
+      insecure: this.opts.insecure,
+      caFiles: this.opts.caFile,
+      proxy: this.opts.proxy,
+      retries: this.checked.retries,
+      timeoutMs: this.checked.timeoutMs,
+      // For tests that inject faults: a shorter backoff base (milliseconds).
+      ...(process.env.OCIDIST_RETRY_BASE_MS ? { retryBaseMs: Number(process.env.OCIDIST_RETRY_BASE_MS) } : {}),
+      userAgent: `ocidist/${VERSION} (node ${process.version}; ${process.platform}/${process.arch})`,
+      log: this.opts.verbose ? (line) => note(`ocidist: ${line}`) : undefined,
+    };
+  }
+
+  /** The one HTTP transport of this invocation (its connection pools), built on first use. */
+  transport(): Transport {
+    this.sharedTransport ??= new Transport(this.transportOptions());
+    return this.sharedTransport;
+  }
+
+  /**
+   * The credential store: `perRegistry` first (a command's own flags, such as copy's
+   * `--src-creds`), then `-u/-p` for the named registries, then docker's config.json.
+   */
+  async credentials(registries: string[], perRegistry: ReadonlyMap<string, Credential> = new Map()): Promise<CredentialStore | undefined> {
+    if (this.opts.anonymous) return undefined;
+    const stores: CredentialStore[] = [...perRegistry].map(([registry, cred]) => new StaticCredentials(registry, cred));
+    const given = await this.flagCredential();
+    if (given) for (const r of registries) stores.push(new StaticCredentials(r, given));
+    stores.push(await this.dockerConfig());
     return new LayeredCredentials(stores);
   }
 
@@ -168,19 +206,12 @@ export class CliContext {
    */
   client(registries: string[], credentials?: CredentialStore): Promise<RegistryClient> {
     this.clientPromise ??= (async () => {
-      const verbose = this.opts.verbose;
+      const store = credentials ?? (await this.credentials(registries));
       return new RegistryClient({
-        credentials: credentials ?? (await this.credentials(registries)),
+        ...this.transportOptions(),
+        transport: this.transport(),
+        credentials: store,
         anonymous: this.opts.anonymous,
-        insecure: this.opts.insecure,
-        caFiles: this.opts.caFile,
-        proxy: this.opts.proxy,
-        retries: this.checked.retries,
-        timeoutMs: this.checked.timeoutMs,
-        // For tests that inject faults: a shorter backoff base (milliseconds).
-        ...(process.env.OCIDIST_RETRY_BASE_MS ? { retryBaseMs: Number(process.env.OCIDIST_RETRY_BASE_MS) } : {}),
-        userAgent: `ocidist/${VERSION} (node ${process.version}; ${process.platform}/${process.arch})`,
-        log: verbose ? (line) => note(`ocidist: ${line}`) : undefined,
         warn: (line) => note(`ocidist: ${line}`),
       });
     })();
@@ -190,7 +221,7 @@ export class CliContext {
   /** Releases connections. */
   async close(): Promise<void> {
     // A client that failed to build has already reported its error; nothing to release.
-    const client = await this.clientPromise?.catch(() => undefined);
-    await client?.close().catch(() => undefined);
+    await this.clientPromise?.catch(() => undefined);
+    await this.sharedTransport?.close().catch(() => undefined);
   }
 }

@@ -3,6 +3,7 @@
  * interrupt, 1 for everything else (CLI.md "Exit status and errors").
  * @module
  */
+import { CommanderError } from "commander";
 import { AbortedError, UsageError } from "../model/errors.js";
 
 /** Exit status for a usage error (unknown option, malformed reference or platform). */
@@ -16,8 +17,7 @@ export const EXIT_INTERRUPTED = 130;
 export function exitStatusFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT_USAGE;
   if (err instanceof AbortedError) return EXIT_INTERRUPTED;
-  const code = (err as { code?: string })?.code;
-  if (typeof code === "string" && code.startsWith("commander.")) return EXIT_USAGE;
+  if (err instanceof CommanderError && err.code.startsWith("commander.")) return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

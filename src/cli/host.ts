@@ -3,8 +3,7 @@
  * @module
  */
 import { UsageError } from "../model/errors.js";
-
-const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
+import { canonicalRegistry } from "../model/registry-names.js";
 
 /**
  * `HOST[:PORT]`, also accepting a URL (`https://index.docker.io/v1/`) as docker does, and
@@ -19,5 +18,5 @@ export function parseRegistryHost(text: string): string {
   const host = t.toLowerCase();
   const ok = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/.test(host) || /^\[[0-9a-f:.]+\](?::\d{1,5})?$/.test(host);
   if (!ok) throw new UsageError(`invalid registry host ${JSON.stringify(text)}: want HOST or HOST:PORT`);
-  return DOCKER_HUB_ALIASES.has(host) ? "docker.io" : host;
+  return canonicalRegistry(host);
 }

@@ -22,7 +22,7 @@ export function intOption(value: string | undefined, name: string, fallback: num
 const PROXY_SCHEMES = new Set(["http:", "https:", "socks5:", "socks5h:"]);
 
 /** Checks a proxy URL (`--proxy`, or one from the environment) without echoing its credentials. @throws UsageError */
-export function checkProxyUrl(text: string, name = "--proxy"): URL {
+function checkProxyUrl(text: string, name = "--proxy"): URL {
   let u: URL | undefined;
   try {
     u = new URL(text);
@@ -37,7 +37,7 @@ export function checkProxyUrl(text: string, name = "--proxy"): URL {
 }
 
 /** Checks that each `--ca-file` is a readable regular file. @throws UsageError */
-export function checkCaFiles(paths: readonly string[] | undefined): void {
+function checkCaFiles(paths: readonly string[] | undefined): void {
   for (const p of paths ?? []) {
     try {
       accessSync(p, constants.R_OK);
@@ -61,7 +61,7 @@ export interface CheckedOptionsInput {
 }
 
 /** Bounds of the numeric global options. */
-export const OPTION_BOUNDS = {
+const OPTION_BOUNDS = {
   jobs: { min: 1, max: 256, fallback: 4 },
   retries: { min: 0, max: 100, fallback: 4 },
   timeout: { min: 1, max: 86_400, fallback: 60 },

@@ -2,19 +2,27 @@
  * Everything the CLI prints goes through this module: human-readable lines (stdout and
  * stderr) with every character that could drive a terminal neutralised, JSON documents with
  * those characters escaped, and raw bytes (manifests, blobs, configs) exactly as they are.
- * A closed pipe (`ocidist tags x | head`) is tolerated.
+ * A closed pipe (`ocidist tags x | head`) is tolerated. Importing it changes nothing: the
+ * handler for a closed stdout is attached by the first write to stdout.
  * @module
  */
 import type { Writable } from "node:stream";
 
 let stdoutClosed = false;
-process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") {
-    stdoutClosed = true;
-    return;
-  }
-  throw err;
-});
+let watchingStdout = false;
+
+/** From the first write to stdout on, a closed pipe there ends further writes quietly instead of crashing. */
+function watchStdout(): void {
+  if (watchingStdout) return;
+  watchingStdout = true;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") {
+      stdoutClosed = true;
+      return;
+    }
+    throw err;
+  });
+}
 
 /**
  * Characters that must not reach a terminal raw: C0 controls (ESC, BEL, CR, LF, TAB…), DEL,
@@ -50,7 +58,10 @@ export function safeJson(value: unknown, indent = 2): string {
 }
 
 function write(out: Writable, data: string | Uint8Array): Promise<void> {
-  if (stdoutClosed && out === process.stdout) return Promise.resolve();
+  if (out === process.stdout) {
+    if (stdoutClosed) return Promise.resolve();
+    watchStdout();
+  }
   return new Promise((resolve) => {
     out.write(data, () => resolve());
   });

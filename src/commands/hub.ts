@@ -4,15 +4,13 @@
  * @module
  */
 import type { Command } from "commander";
-import { DockerConfigStore } from "../auth/docker-config.js";
-import { Transport } from "../http/transport.js";
 import { DEFAULT_HUB_URL, HubClient } from "../hub/client.js";
 import { storedHubCredentialsApply } from "../hub/credentials.js";
 import type { HubTagImage } from "../hub/types.js";
 import { action } from "../cli/action.js";
-import { intOption, readStdin, type CliContext } from "../cli/context.js";
+import { intOption, type CliContext } from "../cli/context.js";
 import { formatBytes, printJson, printLines, safeText, type Line } from "../cli/output.js";
-import { UsageError } from "../model/errors.js";
+import { DOCKER_HUB_REGISTRY } from "../model/registry-names.js";
 
 interface HubOptions {
   limit?: string;
@@ -20,7 +18,7 @@ interface HubOptions {
 }
 
 /** Lays rows out as an aligned table (terminal) or tab-separated lines; cells are neutralised first, so widths are what shows. */
-export function renderRows(header: string[], rows: string[][], tty: boolean): Line[] {
+function renderRows(header: string[], rows: string[][], tty: boolean): Line[] {
   if (!tty) return rows;
   const cells = rows.map((r) => r.map(safeText));
   const widths = header.map((h, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
@@ -32,43 +30,15 @@ function platformOf(i: HubTagImage): string {
   return `${i.os ?? "?"}/${i.architecture ?? "?"}${i.variant ? `/${i.variant}` : ""}${i.os_version ? `:${i.os_version}` : ""}`;
 }
 
-/** Runs `fn` with a Hub client for the context's options, closing its connections after. */
+/** Runs `fn` with a Hub client over the context's transport, with `-u`/`-p`, else (for Docker Hub itself) the stored Docker Hub credential. */
 async function withHub(ctx: CliContext, opts: HubOptions, fn: (hub: HubClient, limit: number | undefined) => Promise<void>): Promise<void> {
-  const { hub, transport, limit } = await hubClient(ctx, opts);
-  try {
-    await fn(hub, limit);
-  } finally {
-    await transport.close();
-  }
-}
-
-async function hubClient(ctx: CliContext, opts: HubOptions): Promise<{ hub: HubClient; transport: Transport; limit?: number }> {
-  const transport = new Transport({
-    insecure: ctx.opts.insecure,
-    caFiles: ctx.opts.caFile,
-    proxy: ctx.opts.proxy,
-    retries: ctx.checked.retries,
-    timeoutMs: ctx.checked.timeoutMs,
-    log: ctx.opts.verbose ? (l) => ctx.debug(l) : undefined,
-  });
   const baseUrl = opts.hubUrl ?? process.env.OCIDIST_HUB_URL ?? DEFAULT_HUB_URL;
-  let username = ctx.opts.username;
-  let secret = ctx.opts.password;
-  if (ctx.opts.passwordStdin) secret = (await readStdin()).replace(/\r?\n$/, "");
-  if ((username === undefined) !== (secret === undefined)) {
-    throw new UsageError(username === undefined ? "a password was given without --username" : "--username needs --password or --password-stdin");
-  }
+  let cred: { username?: string; password?: string } | undefined = await ctx.flagCredential();
   // Credentials stored for Docker Hub go to Docker Hub's own API only; a mirror gets the ones given for this call.
-  if (username === undefined && !ctx.opts.anonymous && storedHubCredentialsApply(baseUrl)) {
-    const stored = await (await DockerConfigStore.load(ctx.opts.dockerConfig)).get("docker.io");
-    if (stored?.username && stored.password) {
-      username = stored.username;
-      secret = stored.password;
-    }
-  }
-  const hub = new HubClient(transport, { baseUrl, ...(username && secret ? { username, secret } : {}), ...(ctx.opts.insecure ? { insecure: true } : {}) });
-  const limit = opts.limit === undefined ? undefined : intOption(opts.limit, "--limit", 0, 1);
-  return { hub, transport, ...(limit !== undefined ? { limit } : {}) };
+  if (!cred && !ctx.opts.anonymous && storedHubCredentialsApply(baseUrl)) cred = await (await ctx.dockerConfig()).get(DOCKER_HUB_REGISTRY);
+  const secret = cred?.username && cred.password ? { username: cred.username, secret: cred.password } : {};
+  const hub = new HubClient(ctx.transport(), { baseUrl, ...secret, ...(ctx.opts.insecure ? { insecure: true } : {}) });
+  await fn(hub, opts.limit === undefined ? undefined : intOption(opts.limit, "--limit", 0, 1));
 }
 
 /** Registers `hub` and its subcommands. */

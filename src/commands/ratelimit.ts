@@ -10,7 +10,7 @@ import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
 
 /** The image Docker documents for checking the limit. */
-export const RATELIMIT_PREVIEW_REF = "docker.io/ratelimitpreview/test:latest";
+const RATELIMIT_PREVIEW_REF = "docker.io/ratelimitpreview/test:latest";
 
 /** Registers `ratelimit`. */
 export function register(program: Command): void {

@@ -4,13 +4,12 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../model/errors.js";
+import { isValidTag, tagError } from "../model/reference.js";
 import { putManifest } from "../registry/manifests.js";
 import { deleteReference } from "../registry/delete.js";
 import { printJson } from "../cli/output.js";
 import { action } from "../cli/action.js";
 import { openReference } from "../cli/resolve.js";
-
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Registers `tag` and `delete`. */
 export function register(program: Command): void {
@@ -21,7 +20,7 @@ export function register(program: Command): void {
     .argument("<tags...>", "new tags")
     .action(
       action(async (ctx, text: string, tags: string[]) => {
-        for (const t of tags) if (!TAG.test(t)) throw new UsageError(`invalid tag ${JSON.stringify(t)}: tags are [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
+        for (const t of tags) if (!isValidTag(t)) throw new UsageError(tagError(t));
         const { ref, target, at } = await openReference(ctx, text);
         const got = await target.getManifest(at, ctx.signal);
         for (const t of tags) {

@@ -4,10 +4,8 @@
  * @module
  */
 import type { Command } from "commander";
-import { OcidistError } from "../model/errors.js";
-import { grantedActions } from "../auth/token-claims.js";
 import { parseRepository } from "../model/reference.js";
-import { scopeFor } from "../registry/scopes.js";
+import { repositoryToken } from "../registry/token.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
 
@@ -22,18 +20,8 @@ export function register(program: Command): void {
       action(async (ctx, text: string, opts: { push?: boolean }) => {
         const repo = parseRepository(text);
         const client = await ctx.client([repo.registry]);
-        const scope = scopeFor(repo.repository, opts.push ? "pull,push" : "pull");
-        const token = await client.token(repo.registry, [scope], ctx.signal);
-        if (token === undefined) throw new OcidistError(`${repo.registry} asks for no token: requests need no Authorization header`);
-        if (token.startsWith("Basic ")) throw new OcidistError(`${repo.registry} uses Basic authentication, not bearer tokens`);
-        if (opts.push) {
-          // Token servers grant what the credentials allow and silently drop the rest.
-          const granted = grantedActions(token, repo.repository);
-          if (granted && !granted.includes("push") && !granted.includes("*")) {
-            throw new OcidistError(`${repo.registry} granted ${granted.length ? granted.join(",") : "nothing"} on ${repo.repository}, not push: these credentials may not push there`);
-          }
-          if (!granted) ctx.info(`ocidist: the token's grants cannot be read (not a JWT); push rights are unchecked`);
-        }
+        const { token, scope, pushUnchecked } = await repositoryToken(client, repo, { push: opts.push, signal: ctx.signal });
+        if (pushUnchecked) ctx.info(`ocidist: the token's grants cannot be read (not a JWT); push rights are unchecked`);
         if (ctx.opts.json) await printJson({ registry: repo.registry, scope, token });
         else await printLines([token]);
       }),

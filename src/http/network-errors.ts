@@ -21,7 +21,7 @@ const CERTIFICATE_CODES = new Set([
 ]);
 
 /** The error code of a network error or of its cause. */
-export function networkCode(err: unknown): string | undefined {
+function networkCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown } };
   const code = typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : undefined;
   return code;

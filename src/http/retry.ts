@@ -98,7 +98,7 @@ export interface RetryPolicyOptions {
 }
 
 /** Default extra attempts for a transient failure (`--retries`). */
-export const DEFAULT_RETRIES = 4;
+const DEFAULT_RETRIES = 4;
 
 /** A retry policy with exponential backoff and full jitter. */
 export function retryPolicy(options: RetryPolicyOptions = {}): RetryPolicy {

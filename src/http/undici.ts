@@ -4,6 +4,7 @@
  * mocks: about 90 ms of every start-up of the CLI. undici's package has no `exports` map,
  * so its files can be required directly; should their layout change in a later release,
  * the entry point is loaded instead and everything works as before, only slower to start.
+ * The proxy agents are loaded on first use: most runs go through no proxy.
  * @module
  */
 import { createRequire } from "node:module";
@@ -11,11 +12,13 @@ import type * as Undici from "undici";
 
 /** The undici classes the transport builds its dispatcher from. */
 export interface UndiciParts {
-  Agent: typeof Undici.Agent;
-  ProxyAgent: typeof Undici.ProxyAgent;
-  EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent;
+  readonly Agent: typeof Undici.Agent;
+  /** Loaded when first read. */
+  readonly ProxyAgent: typeof Undici.ProxyAgent;
+  /** Loaded when first read. */
+  readonly EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent;
   /** True when the parts were loaded without the entry point. */
-  direct: boolean;
+  readonly direct: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -23,19 +26,38 @@ const require = createRequire(import.meta.url);
 function loadDirect(): UndiciParts {
   const Dispatcher = require("undici/lib/dispatcher/dispatcher.js") as { prototype: object };
   const api = require("undici/lib/api/index.js") as Record<string, unknown>;
-  const parts = {
-    Agent: require("undici/lib/dispatcher/agent.js") as typeof Undici.Agent,
-    ProxyAgent: require("undici/lib/dispatcher/proxy-agent.js") as typeof Undici.ProxyAgent,
-    EnvHttpProxyAgent: require("undici/lib/dispatcher/env-http-proxy-agent.js") as typeof Undici.EnvHttpProxyAgent,
-  };
-  const classes = [Dispatcher, parts.Agent, parts.ProxyAgent, parts.EnvHttpProxyAgent];
-  if (classes.some((c) => typeof c !== "function") || typeof api.request !== "function" || typeof api.connect !== "function") {
+  const Agent = require("undici/lib/dispatcher/agent.js") as typeof Undici.Agent;
+  if (typeof (Dispatcher as unknown) !== "function" || typeof Agent !== "function" || typeof api.request !== "function" || typeof api.connect !== "function") {
     throw new Error("undici's file layout changed");
   }
   // What undici's entry point does: the request, stream, pipeline, upgrade and connect
   // methods live on every dispatcher (ProxyAgent's CONNECT needs them too).
   if (!("request" in Dispatcher.prototype)) Object.assign(Dispatcher.prototype, api);
-  return { ...parts, direct: true };
+  const lazy = <T>(file: string, name: keyof typeof Undici): (() => T) => {
+    let loaded: T | undefined;
+    return () => {
+      if (loaded) return loaded;
+      try {
+        loaded = require(`undici/lib/dispatcher/${file}`) as T;
+        if (typeof loaded !== "function") throw new Error("undici's file layout changed");
+      } catch {
+        loaded = (require("undici") as Record<string, unknown>)[name] as T;
+      }
+      return loaded;
+    };
+  };
+  const proxyAgent = lazy<typeof Undici.ProxyAgent>("proxy-agent.js", "ProxyAgent");
+  const envAgent = lazy<typeof Undici.EnvHttpProxyAgent>("env-http-proxy-agent.js", "EnvHttpProxyAgent");
+  return {
+    Agent,
+    get ProxyAgent() {
+      return proxyAgent();
+    },
+    get EnvHttpProxyAgent() {
+      return envAgent();
+    },
+    direct: true,
+  };
 }
 
 function load(): UndiciParts {

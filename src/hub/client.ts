@@ -8,6 +8,7 @@
 import { NotFoundError, OcidistError, RegistryError, UnauthorizedError, UsageError } from "../model/errors.js";
 import type { Transport, HttpResponse } from "../http/transport.js";
 import { redactUrl } from "../http/redact.js";
+import { MAX_HUB_RESPONSE_BYTES } from "../model/limits.js";
 import { readAll } from "../util/stream.js";
 import type { HubPage, HubRepository, HubSearchResult, HubTag } from "./types.js";
 import { checkCredentialTransport, DEFAULT_HUB_URL } from "./credentials.js";
@@ -35,7 +36,6 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
 const PAGE_SIZE = 100;
 
 /** `ubuntu` → library/ubuntu; `user/repo`; `docker.io/user/repo`. Other registries are refused. */
@@ -90,7 +90,7 @@ export class HubClient {
   }
 
   private async json(res: HttpResponse): Promise<unknown> {
-    const bytes = await readAll(res.body, MAX_BODY, "Docker Hub answer");
+    const bytes = await readAll(res.body, MAX_HUB_RESPONSE_BYTES, "Docker Hub answer");
     try {
       return JSON.parse(bytes.toString("utf8"));
     } catch {

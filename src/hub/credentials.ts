@@ -8,12 +8,13 @@
  */
 import { UsageError } from "../model/errors.js";
 import { isLoopbackRegistry } from "../model/reference.js";
+import { DOCKER_HUB_WEB_URL } from "../model/registry-names.js";
 
 /** Docker Hub's web API. */
-export const DEFAULT_HUB_URL = "https://hub.docker.com";
+export const DEFAULT_HUB_URL = DOCKER_HUB_WEB_URL;
 
 /** True when `baseUrl` is Docker Hub's own API (https, the default host and port). */
-export function isDockerHubApi(baseUrl: string): boolean {
+function isDockerHubApi(baseUrl: string): boolean {
   try {
     return new URL(baseUrl).origin === new URL(DEFAULT_HUB_URL).origin;
   } catch {

@@ -61,3 +61,27 @@ export const DECOMPRESSION_RATIO_FLOOR = 16 * 1024 ** 2;
 /** Most names a tag list or catalog may hold, over all its pages (`--max-tags`, `--max-repositories`). */
 export const MAX_LISTED_NAMES = 1_000_000;
 
+
+/** The largest manifest this client reads or writes: 4 MiB (distribution-spec "Pushing Manifests"). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 ** 2;
+
+/** The largest image config read: 32 MiB. */
+export const MAX_CONFIG_BYTES = 32 * 1024 ** 2;
+
+/** The most of a registry's error body read for its message: 64 KiB. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** The largest answer of a token endpoint: 1 MiB. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 ** 2;
+
+/** The largest answer of Docker Hub's web API (one page of repositories, tags or search results): 8 MiB. */
+export const MAX_HUB_RESPONSE_BYTES = 8 * 1024 ** 2;
+
+/** The largest page of a tag list or catalog: 16 MiB. */
+export const MAX_LIST_PAGE_BYTES = 16 * 1024 ** 2;
+
+/** Most pages of one tag list or catalog. */
+export const MAX_LIST_PAGES = 100_000;
+
+/** Most redirects one HTTP request follows. */
+export const MAX_REDIRECTS = 10;

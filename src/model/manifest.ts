@@ -9,6 +9,7 @@ import { parseDigest } from "./digest.js";
 import { InvalidManifestError, UnsupportedMediaTypeError } from "./errors.js";
 import * as mt from "./media-types.js";
 import { parseStrictJson } from "./json-strict.js";
+import { MAX_MANIFEST_BYTES } from "./limits.js";
 
 /** An OCI image manifest or a Docker schema 2 manifest. */
 export interface ImageManifest {
@@ -48,8 +49,7 @@ export type ParsedManifest =
   | { kind: "image"; mediaType: string; manifest: ImageManifest }
   | { kind: "schema1"; mediaType: string; schema1: Schema1Manifest };
 
-/** The largest manifest this client reads or writes: 4 MiB (distribution-spec "Pushing Manifests"). */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export { MAX_MANIFEST_BYTES } from "./limits.js";
 
 type Json = Record<string, unknown>;
 

@@ -33,6 +33,9 @@ export const DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.g
 export const DOCKER_LAYER_ZSTD = "application/vnd.docker.image.rootfs.diff.tar.zstd";
 export const DOCKER_FOREIGN_LAYER_GZIP = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
+/** Bytes of no stated type: the `Content-Type` of a blob upload, and the media type of a blob known only by digest. */
+export const OCTET_STREAM = "application/octet-stream";
+
 /** Every manifest media type this client reads, in the order sent in `Accept`. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
   OCI_INDEX,

@@ -5,7 +5,8 @@
  * Where this parser differs from distribution, on purpose:
  * - the registry host is lower-cased (DNS names are case-insensitive, so `GHCR.io` and
  *   `ghcr.io` share credentials and tokens);
- * - `index.docker.io` and `registry-1.docker.io` both normalise to `docker.io`;
+ * - every Docker Hub alias (`index.docker.io`, `registry-1.docker.io`, …: `registry-names.ts`)
+ *   normalises to `docker.io`;
  * - a port must be 1–65535;
  * - an IPv6 literal must be a valid IPv6 address, not only hex digits and colons;
  * - a first component with upper case letters but no `.` or `:` is a path component (and so
@@ -15,6 +16,9 @@
 import { isIPv6 } from "node:net";
 import { parseDigest } from "./digest.js";
 import { InvalidReferenceError } from "./errors.js";
+import { canonicalRegistry, DOCKER_HUB_ALIASES, DOCKER_HUB_API_HOST, DOCKER_HUB_REGISTRY } from "./registry-names.js";
+
+export { DOCKER_HUB_API_HOST, DOCKER_HUB_REGISTRY } from "./registry-names.js";
 
 /**
  * A parsed reference: where the repository lives, which one, and optionally which
@@ -37,11 +41,6 @@ export interface ParseReferenceOptions {
   defaultTag?: string | false;
 }
 
-/** Docker Hub's canonical registry name. */
-export const DOCKER_HUB_REGISTRY = "docker.io";
-/** Docker Hub's registry API host. */
-export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
-
 /** A path component: `[a-z0-9]+` joined by `.`, `_`, `__` or one or more `-`. */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** A tag: a word character, then up to 127 word characters, `.` or `-`. */
@@ -54,7 +53,6 @@ const HOST_AND_PORT = /^(\[[0-9a-fA-F:]+\]|[^:[\]]+)(?::([0-9]+))?$/;
 const IMAGE_ID = /^[a-f0-9]{64}$/;
 /** Longest allowed name (`registry/repository`), as distribution's `NameTotalLengthMax`. */
 const NAME_TOTAL_LENGTH_MAX = 255;
-const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB_REGISTRY, "index.docker.io", DOCKER_HUB_API_HOST]);
 
 /** Quotes user input for an error message, shortened so one line stays one readable line. */
 function quote(text: string): string {
@@ -83,8 +81,7 @@ function checkRegistry(text: string): { registry: string } | { error: string } {
     const n = Number(port);
     if (!(n >= 1 && n <= 65535)) return { error: `port ${port} of registry host ${quote(text)} is not between 1 and 65535` };
   }
-  const registry = text.toLowerCase();
-  return { registry: DOCKER_HUB_ALIASES.has(registry) ? DOCKER_HUB_REGISTRY : registry };
+  return { registry: canonicalRegistry(text) };
 }
 
 /** Why a path component is not valid. */
@@ -96,8 +93,13 @@ function componentError(component: string): string {
   return `invalid path component ${quote(component)}: use lowercase letters and digits separated by ".", "_", "__" or "-"`;
 }
 
-/** Why a tag is not valid. */
-function tagError(tag: string): string {
+/** True when `tag` follows the tag grammar: a word character, then up to 127 word characters, `.` or `-`. */
+export function isValidTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
+/** Why a tag is not valid (for a message; call only when {@link isValidTag} is false). */
+export function tagError(tag: string): string {
   if (tag === "") return "tag is empty";
   if (tag.length > 128) return `tag ${quote(tag)} is longer than 128 characters`;
   return `invalid tag ${quote(tag)}: use letters, digits, "_", "." and "-", not starting with "." or "-"`;
@@ -135,7 +137,7 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
   if (colon > rest.lastIndexOf("/") && !rest.slice(colon).includes("]")) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) fail(input, tagError(tag));
+    if (!isValidTag(tag)) fail(input, tagError(tag));
   }
   if (rest === "") fail(input, "repository name is empty");
 

@@ -193,7 +193,7 @@ function fit(line: string, width: number): string {
 }
 
 /** `1m05s`, `12s`. */
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;

@@ -13,7 +13,7 @@ import { scopeFor } from "./scopes.js";
 import { discard } from "../http/discard.js";
 
 /** `/v2/<name>/blobs/<digest>`, with the digest validated first (CVE-2024-3727). */
-export function blobPath(repository: string, digest: string): string {
+function blobPath(repository: string, digest: string): string {
   parseDigest(digest);
   return `/v2/${repository}/blobs/${digest}`;
 }

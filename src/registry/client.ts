@@ -22,6 +22,8 @@ export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
   credentials?: CredentialStore;
   /** Receives human-facing notices (registry `Warning` headers). */
   warn?: (line: string) => void;
+  /** A transport to share (its pools, its retry policy); by default one is built from these options, and closed with the client. */
+  transport?: Transport;
 }
 
 /** What the client learned from a registry's `GET /v2/`. */
@@ -56,13 +58,13 @@ export class RegistryClient {
 
   constructor(options: ClientOptions = {}) {
     this.options = options;
-    this.transport = new Transport(options);
+    this.transport = options.transport ?? new Transport(options);
     this.auth = new Authenticator(this.transport, options.credentials, options);
   }
 
-  /** Closes pooled connections. */
-  close(): Promise<void> {
-    return this.transport.close();
+  /** Closes pooled connections (not those of a transport given in the options: its owner closes it). */
+  async close(): Promise<void> {
+    if (!this.options.transport) await this.transport.close();
   }
 
   /**

@@ -6,13 +6,12 @@
 import { NotFoundError, OcidistError, RegistryError, UnauthorizedError, type RegistryErrorEntry } from "../model/errors.js";
 import { redactUrl } from "../http/redact.js";
 import type { HttpResponse } from "../http/transport.js";
+import { MAX_ERROR_BODY_BYTES } from "../model/limits.js";
 import { readAll } from "../util/stream.js";
 import { discard } from "../http/discard.js";
 
-const MAX_ERROR_BODY = 64 * 1024;
-
 /** Parses `{"errors":[{code,message,detail}]}`; anything else yields no entries. */
-export function parseErrorBody(body: Buffer): RegistryErrorEntry[] {
+function parseErrorBody(body: Buffer): RegistryErrorEntry[] {
   try {
     const doc = JSON.parse(body.toString("utf8")) as { errors?: unknown };
     if (!Array.isArray(doc.errors)) return [];
@@ -43,7 +42,7 @@ export async function responseError(res: HttpResponse, method: string, what: str
   let body: Buffer = Buffer.alloc(0);
   if (method !== "HEAD") {
     try {
-      body = await readAll(res.body, MAX_ERROR_BODY, "error body");
+      body = await readAll(res.body, MAX_ERROR_BODY_BYTES, "error body");
     } catch {
       discard(res.body);
     }

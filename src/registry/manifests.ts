@@ -7,7 +7,8 @@ import type { Descriptor } from "../model/descriptor.js";
 import { digestOf, parseDigest } from "../model/digest.js";
 import { manifestDigest, verifyManifest } from "../model/manifest-digest.js";
 import { DigestMismatchError, OcidistError, UsageError } from "../model/errors.js";
-import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../model/manifest.js";
+import { MAX_MANIFEST_BYTES } from "../model/limits.js";
+import { parseManifest, type ParsedManifest } from "../model/manifest.js";
 import { DOCKER_SCHEMA1_SIGNED, MANIFEST_ACCEPT, baseMediaType } from "../model/media-types.js";
 import { formatReference, type Reference } from "../model/reference.js";
 import { readAll } from "../util/stream.js";
@@ -26,7 +27,7 @@ export interface FetchedManifest {
 }
 
 /** The manifest path component for a reference: its digest when it has one, else its tag. */
-export function manifestRef(ref: Reference): string {
+function manifestRef(ref: Reference): string {
   const r = ref.digest ?? ref.tag;
   if (!r) throw new UsageError(`${formatReference(ref)}: a tag or digest is needed`);
   return r;

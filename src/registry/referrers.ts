@@ -6,7 +6,8 @@
 import type { Descriptor } from "../model/descriptor.js";
 import { parseDigest } from "../model/digest.js";
 import { NotFoundError, OcidistError } from "../model/errors.js";
-import { MAX_MANIFEST_BYTES, parseManifest } from "../model/manifest.js";
+import { MAX_MANIFEST_BYTES } from "../model/limits.js";
+import { parseManifest } from "../model/manifest.js";
 import { OCI_INDEX } from "../model/media-types.js";
 import type { Reference } from "../model/reference.js";
 import { readAll } from "../util/stream.js";
@@ -65,7 +66,7 @@ export async function listReferrers(
 }
 
 /** Reads the fallback tag's index; a missing tag means no referrers. */
-export async function referrersFromTag(client: RegistryClient, repo: Reference, digest: string, signal?: AbortSignal): Promise<Descriptor[]> {
+async function referrersFromTag(client: RegistryClient, repo: Reference, digest: string, signal?: AbortSignal): Promise<Descriptor[]> {
   try {
     const got = await getManifest(client, { registry: repo.registry, repository: repo.repository, tag: referrersTag(digest) }, signal);
     if (got.parsed.kind !== "index") return [];

@@ -6,7 +6,7 @@
 import { CATALOG_SCOPE, formatScope } from "../auth/scope.js";
 import { OcidistError } from "../model/errors.js";
 import { nextLink } from "../http/link.js";
-import { MAX_LISTED_NAMES } from "../model/limits.js";
+import { MAX_LIST_PAGE_BYTES, MAX_LIST_PAGES, MAX_LISTED_NAMES } from "../model/limits.js";
 import type { Reference } from "../model/reference.js";
 import { readAll } from "../util/stream.js";
 import type { RegistryClient } from "./client.js";
@@ -15,8 +15,6 @@ import { scopeFor } from "./scopes.js";
 
 /** Page size asked for: 1000 is the largest ECR accepts. */
 const PAGE_SIZE = 1000;
-const MAX_PAGE_BYTES = 16 * 1024 * 1024;
-const MAX_PAGES = 100_000;
 
 /** Options of {@link listTags} and {@link listCatalog}. */
 export interface ListOptions {
@@ -50,12 +48,12 @@ async function* pages(client: RegistryClient, registry: string, firstPath: strin
   const seen = new Set<string>();
   const listed = new Set<string>();
   let guessed = false;
-  for (let n = 0; path && n < MAX_PAGES; n++) {
+  for (let n = 0; path && n < MAX_LIST_PAGES; n++) {
     if (seen.has(path)) throw new OcidistError(`${what}: the registry's pages loop back to ${path}`);
     seen.add(path);
     const res = await client.request(registry, { method: "GET", path, scopes, signal });
     if (res.status !== 200) throw await responseError(res, "GET", what);
-    const body = await readAll(res.body, MAX_PAGE_BYTES, `${what} page`);
+    const body = await readAll(res.body, MAX_LIST_PAGE_BYTES, `${what} page`);
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(body.toString("utf8")) as Record<string, unknown>;

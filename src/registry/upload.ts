@@ -8,6 +8,7 @@
 import type { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
 import { OcidistError } from "../model/errors.js";
+import { OCTET_STREAM } from "../model/media-types.js";
 import type { HttpResponse } from "../http/transport.js";
 import type { Reference } from "../model/reference.js";
 import type { RegistryClient } from "./client.js";
@@ -46,7 +47,7 @@ function isSuccess(status: number): boolean {
 }
 
 /** Appends `digest=` to an upload location with `?` or `&`. */
-export function withDigest(location: string, digest: string): string {
+function withDigest(location: string, digest: string): string {
   const u = new URL(location);
   u.searchParams.set("digest", digest);
   return u.toString();
@@ -111,7 +112,7 @@ async function finish(
     method: "PUT",
     path: withDigest(location, digest),
     headers: {
-      "content-type": "application/octet-stream",
+      "content-type": OCTET_STREAM,
       "content-length": String(content?.size ?? 0),
     },
     ...(content ? { body: () => content.body, retry: false } : {}),
@@ -153,7 +154,7 @@ async function patchChunks(
         method: "PATCH",
         path: location,
         headers: {
-          "content-type": "application/octet-stream",
+          "content-type": OCTET_STREAM,
           "content-length": String(piece.length),
           "content-range": `${start}-${end}`,
         },
@@ -202,7 +203,7 @@ async function uploadStatus(client: RegistryClient, repo: Reference, location: s
 }
 
 /** The end of a `Range` header, in either `0-N` or `bytes=0-N` form. */
-export function parseRangeEnd(range: string | undefined): number | undefined {
+function parseRangeEnd(range: string | undefined): number | undefined {
   const m = /^(?:bytes=)?(\d+)-(\d+)$/.exec((range ?? "").trim());
   return m ? Number(m[2]) : undefined;
 }
@@ -227,14 +228,4 @@ async function* chunked(body: Readable, size: number): AsyncGenerator<Buffer> {
     }
   }
   if (have) yield Buffer.concat(parts, have);
-}
-
-/** Cancels an upload session (`DELETE <location>`); failures are ignored. */
-export async function abortUpload(client: RegistryClient, repo: Reference, location: string): Promise<void> {
-  try {
-    const res = await client.request(repo.registry, { method: "DELETE", path: location, scopes: [scopeFor(repo.repository, "pull,push")], followRedirects: false });
-    res.body.resume();
-  } catch {
-    /* best effort */
-  }
 }

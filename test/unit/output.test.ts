@@ -53,3 +53,15 @@ test("no source file but src/cli/output.ts writes to stdout or stderr directly",
   walk(src);
   assert.deepEqual(offenders, []);
 });
+
+test("importing output.ts attaches nothing to stdout; the first write does", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const module = resolve(fileURLToPath(import.meta.url), "../../../src/cli/output.js");
+  const script = `const before = process.stdout.listenerCount("error");
+const o = await import(${JSON.stringify(module)});
+const imported = process.stdout.listenerCount("error") - before;
+await o.printLines(["x"]);
+console.log(imported, process.stdout.listenerCount("error") - before);`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(out, "x\n0 1\n");
+});
