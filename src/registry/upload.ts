@@ -229,3 +229,13 @@ async function* chunked(body: Readable, size: number): AsyncGenerator<Buffer> {
   }
   if (have) yield Buffer.concat(parts, have);
 }
+
+/** Cancels an upload session (`DELETE <location>`); failures are ignored. */
+export async function abortUpload(client: RegistryClient, repo: Reference, location: string): Promise<void> {
+  try {
+    const res = await client.request(repo.registry, { method: "DELETE", path: location, scopes: [scopeFor(repo.repository, "pull,push")], followRedirects: false });
+    res.body.resume();
+  } catch {
+    /* best effort */
+  }
+}
