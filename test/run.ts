@@ -3,7 +3,7 @@
  * runs every compiled test file with node's test runner, and stops the rig.
  * Arguments filter test files by name: `node dist/test/run.js extract copy`.
  *
- * Files run `OCIDIST_TEST_CONCURRENCY` at a time (default 4: most of a file's time is spent
+ * Files run `OCIDIST_TEST_CONCURRENCY` at a time (default 3: part of a file's time is spent
  * waiting on child processes and the registry), the slowest of the last run first so that
  * no long file starts at the end. A line is printed as each file ends, and the slowest files
  * are listed at the end (test/helpers/file-times.ts).
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     console.error("no test files matched");
     return 1;
   }
-  const concurrency = Number(process.env.OCIDIST_TEST_CONCURRENCY) || 4;
+  const concurrency = Number(process.env.OCIDIST_TEST_CONCURRENCY) || 3;
   mkdirSync(cacheDir, { recursive: true });
   const rig = await startRig();
   const dir = mkdtempSync(join(tmpdir(), "ocidist-run-"));
