@@ -42,8 +42,11 @@ export class GraphCopy {
   private readonly schedule: <T>(task: () => Promise<T>) => Promise<T>;
   /** Stops every transfer of this copy: the caller cancelled, or one transfer failed. */
   private readonly controller = new AbortController();
+  /** Fires when the caller cancels or any transfer of this copy fails. */
   readonly signal: AbortSignal = this.controller.signal;
+  /** The caller's hooks, with progress and the counts folded in. */
   readonly hooks: Required<CopyHooks>;
+  /** Mounting and blob routes, chosen once for this copy. */
   readonly strategy: CopyStrategy;
   /** Manifests already read and verified (by a planning walk), by digest. */
   read = new Map<string, Buffer>();

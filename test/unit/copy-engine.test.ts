@@ -8,7 +8,8 @@ import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { BlobCache, chooseStrategy, copy, MemoryTarget, type BlobOutcome, type Descriptor } from "../../src/index.js";
+import { Readable } from "node:stream";
+import { BlobCache, chooseStrategy, copy, MemoryTarget, retryPolicy, type BlobOutcome, type Descriptor } from "../../src/index.js";
 import { countingSource, indexOf, imageOf, LAYER } from "./memory-images.js";
 
 const dirs: string[] = [];
@@ -96,6 +97,28 @@ describe("copy into a memory target", () => {
     const second = await copy(target, "v1", new MemoryTarget("two"), "v1", { cache });
     assert.deepEqual(second.blobs, { cached: 2 });
     assert.deepEqual(fetched, [image.manifest.digest], "no blob read from the source");
+  });
+
+  test("a copy cut off mid-blob leaves a partial download in the cache; the next copy resumes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ocidist-engine-resume-"));
+    dirs.push(dir);
+    const cache = new BlobCache(dir);
+    const src = new MemoryTarget("src");
+    const image = imageOf(src, ["a layer cut after its tenth byte"], "v1");
+    const layer = image.layers[0]!;
+    async function* cut(): AsyncGenerator<Buffer> {
+      yield src.get(layer.digest)!.subarray(0, 10);
+      throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    }
+    const broken = countingSource(src, (d) => (d.digest === layer.digest ? Promise.resolve({ body: Readable.from(cut()), offset: 0 }) : undefined));
+    const dst = new MemoryTarget("dst");
+    await assert.rejects(copy(broken.target, "v1", dst, "v1", { cache, retry: retryPolicy({ retries: 0 }) }), /ECONNRESET/);
+    assert.equal(dst.content.size, 0);
+    const healthy = countingSource(src);
+    const done = await copy(healthy.target, "v1", dst, "v1", { cache });
+    assert.equal(done.blobs.resumed, 1);
+    assert.ok(healthy.fetched.includes(`${layer.digest}@10`), "the download went on from byte 10");
+    assert.deepEqual(dst.get(layer.digest), src.get(layer.digest));
   });
 
   test("a destination that takes files gets the cached file handed over", async () => {
