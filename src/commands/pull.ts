@@ -4,7 +4,6 @@
  * @module
  */
 import type { Command } from "commander";
-import { BlobCache } from "../engine/cache.js";
 import { copyInto, type CopyResult } from "../engine/copy.js";
 import { UsageError } from "../model/errors.js";
 import { formatPlatform } from "../model/platform.js";
@@ -13,6 +12,7 @@ import { RegistryTarget } from "../targets/registry.js";
 import { openLocalSink, type LocalKind } from "../targets/local.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
+import { cacheFor } from "../cli/cache.js";
 import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
 import { formatBytes, plural } from "../cli/output.js";
@@ -38,11 +38,6 @@ interface PullOptions {
 function nameInOutput(kind: LocalKind, ref: Reference, several: boolean): string | undefined {
   if (!ref.tag) return undefined;
   return kind === "docker-archive" || several ? formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag }) : ref.tag;
-}
-
-/** The cache to use: `--cache-dir`, else the default. */
-export function cacheFor(dir: string | undefined): BlobCache {
-  return new BlobCache(dir);
 }
 
 async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise<void> {

@@ -8,7 +8,7 @@ import { putManifest } from "../registry/manifests.js";
 import { deleteReference } from "../registry/delete.js";
 import { printJson } from "../cli/output.js";
 import { action } from "../cli/action.js";
-import { openReference } from "../cli/resolve.js";
+import { openRegistry } from "../cli/locations.js";
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .action(
       action(async (ctx, text: string, tags: string[]) => {
         for (const t of tags) if (!TAG.test(t)) throw new UsageError(`invalid tag ${JSON.stringify(t)}: tags are [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
-        const { ref, target, at } = await openReference(ctx, text);
+        const { ref, target, at } = await openRegistry(ctx, text);
         const got = await target.getManifest(at, ctx.signal);
         for (const t of tags) {
           await putManifest(target.client, { registry: ref.registry, repository: ref.repository, tag: t }, got.bytes, got.descriptor.mediaType, ctx.signal);
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option("--force", "delete the manifest even when other tags name it (they go too)")
     .action(
       action(async (ctx, text: string, opts: { force?: boolean }) => {
-        const { ref, target } = await openReference(ctx, text);
+        const { ref, target } = await openRegistry(ctx, text);
         const result = await deleteReference(target.client, ref, { force: opts.force, jobs: ctx.jobs, signal: ctx.signal });
         const name = `${ref.registry}/${ref.repository}`;
         if (result.removed === "tag") ctx.info(`deleted tag ${name}:${result.tags[0]} (the manifest ${result.digest} stays)`);

@@ -16,10 +16,10 @@ import { BlobCache, type CacheOutcome } from "./cache.js";
 import type { Descriptor, Platform } from "../model/descriptor.js";
 import { verifyManifest } from "../model/manifest-digest.js";
 import { AbortedError, OcidistError } from "../model/errors.js";
-import { describePlatforms } from "./image.js";
+import { resolveImage } from "./image.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../model/manifest.js";
 import { isManifestMediaType } from "../model/media-types.js";
-import { formatPlatform, selectPlatform } from "../model/platform.js";
+import { formatPlatform } from "../model/platform.js";
 import { cacheOutcome, type ProgressListener } from "../progress/events.js";
 import { convertSchema1 } from "./schema1-convert.js";
 import { planCopy } from "./copy-plan.js";
@@ -294,22 +294,11 @@ function uniqueSchema1Blobs(parsed: Extract<ParsedManifest, { kind: "schema1" }>
  * index is narrowed to that platform's manifest.
  */
 export async function copyInto(src: ReadableTarget, srcRef: string | undefined, dst: WritableTarget, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
-  const source = await src.resolve(srcRef, options.signal);
-  let bytes = await fetchManifestBytes(src, source, options.signal);
-  let parsed = parseManifest(bytes, source.mediaType);
-  let top = source;
-  let platform: Platform | undefined;
-  if (parsed.kind === "index" && options.platform) {
-    const chosen = selectPlatform(parsed.index.manifests, options.platform);
-    if (!chosen) {
-      throw new OcidistError(`${src.description}${srcRef ? `:${srcRef}` : ""}: no image for platform ${formatPlatform(options.platform)} (the index has: ${describePlatforms(parsed.index.manifests)})`);
-    }
-    platform = chosen.platform;
-    options.progress?.note?.(`resolved index ${source.digest} to ${chosen.digest} (${formatPlatform(chosen.platform ?? options.platform)})`);
-    top = chosen;
-    bytes = await fetchManifestBytes(src, chosen, options.signal);
-    parsed = parseManifest(bytes, chosen.mediaType);
-  }
+  const { index, manifest, platform } = await resolveImage(src, srcRef, options.platform, options.signal);
+  const source = (index ?? manifest).descriptor;
+  const top = manifest.descriptor;
+  const { bytes, parsed } = manifest;
+  if (index) options.progress?.note?.(`resolved index ${source.digest} to ${top.digest} (${formatPlatform(platform ?? options.platform!)})`);
   const tmpCache = !options.cache && (dst.sequential || (parsed.kind === "schema1" && options.convertSchema1));
   const cacheDir = tmpCache ? await mkdtemp(join(tmpdir(), "ocidist-stage-")) : undefined;
   const cache = options.cache ?? (cacheDir ? new BlobCache(cacheDir) : undefined);
