@@ -14,7 +14,7 @@ export function register(program: Command): void {
   program
     .command("manifest")
     .summary("print the manifest exactly as served (pipe to sha256sum for its digest)")
-    .argument("<location>", `${LOCATION_HELP}; a docker archive's manifest is the one ocidist synthesizes from its manifest.json`)
+    .argument("<location>", `${LOCATION_HELP}; for a docker archive without an OCI layout inside, the manifest ocidist synthesizes from its manifest.json (what push stores)`)
     .action(
       action(async (ctx, text: string) => {
         const { manifest } = await withSource(ctx, text, ({ target, ref }) => resolveImage(target, ref, ctx.requestedPlatform, ctx.signal));
