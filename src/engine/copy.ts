@@ -294,9 +294,9 @@ function uniqueSchema1Blobs(parsed: Extract<ParsedManifest, { kind: "schema1" }>
  * index is narrowed to that platform's manifest.
  */
 export async function copyInto(src: ReadableTarget, srcRef: string | undefined, dst: WritableTarget, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
-  const { index, manifest, platform } = await resolveImage(src, srcRef, options.platform, options.signal);
+  const { index, entry, manifest, platform } = await resolveImage(src, srcRef, options.platform, options.signal);
   const source = (index ?? manifest).descriptor;
-  const top = manifest.descriptor;
+  const top = entry ?? manifest.descriptor;
   const { bytes, parsed } = manifest;
   if (index) options.progress?.note?.(`resolved index ${source.digest} to ${top.digest} (${formatPlatform(platform ?? options.platform!)})`);
   const tmpCache = !options.cache && (dst.sequential || (parsed.kind === "schema1" && options.convertSchema1));

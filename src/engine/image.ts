@@ -49,11 +49,10 @@ export interface ReadManifest {
 export interface ResolvedImage {
   /** The index the reference named, when it named one and a platform was chosen from it. */
   index?: ReadManifest;
-  /**
-   * The manifest chosen: the one named, or the index's child for the platform (its
-   * descriptor then as the index lists it, with `platform` and `annotations`).
-   */
+  /** The manifest chosen: the one named, or the index's child for the platform (its descriptor then plain: media type, digest, size). */
   manifest: ReadManifest;
+  /** The index's entry for the child chosen, as the index lists it (with `platform` and `annotations`). */
+  entry?: Descriptor;
   /** The platform of the child chosen from an index, when one was. */
   platform?: Platform;
 }
@@ -108,7 +107,8 @@ export async function resolveImage(target: ReadableTarget, ref: string | undefin
   if (top.parsed.kind !== "index" || !platform) return { manifest: top };
   const chosen = choosePlatform(top.parsed.index.manifests, platform, describeRef(target, ref));
   const manifest = await readManifest(target, chosen, signal);
-  return { index: top, manifest, ...(chosen.platform ? { platform: chosen.platform } : {}) };
+  const descriptor = { mediaType: chosen.mediaType, digest: chosen.digest, size: chosen.size };
+  return { index: top, entry: chosen, manifest: { ...manifest, descriptor }, ...(chosen.platform ? { platform: chosen.platform } : {}) };
 }
 
 /**

@@ -58,7 +58,7 @@ export async function saveFiles(target: ReadableTarget, ref: string | undefined,
   const what = describeRef(target, ref);
   const resolved = await resolveImage(target, ref, platform, options.signal);
   const manifest = imageManifestOf(resolved.manifest.parsed, what);
-  const refName = resolved.index ? resolved.manifest.descriptor.annotations?.[ANNOTATION_REF_NAME] : undefined;
+  const refName = resolved.entry?.annotations?.[ANNOTATION_REF_NAME];
   const base = refName && options.repositoryName ? `${options.repositoryName}--${refName}` : undefined;
   const names = manifest.layers.map((l, i) => fileNameFor(l, base, i));
   if (new Set(names).size !== names.length) throw new OcidistError(`${what}: two layers have the same title`);
