@@ -33,8 +33,18 @@ export { uploadBlob, type UploadOptions, type UploadOutcome } from "./registry/u
 export { listTags, listCatalog } from "./registry/tags.js";
 export { listReferrers, referrersTag } from "./registry/referrers.js";
 export { openVerifiedBlob, type OpenBlobOptions } from "./engine/blob-reader.js";
-export { resolveImage, fetchConfig, choosePlatform, type ImageConfig, type ResolvedImage } from "./engine/image.js";
+/** Resolving a reference in any target to one image (the one platform resolution), its manifest and config. */
+export { resolveImage, resolveDigest, readManifest, fetchConfig, choosePlatform, type ImageConfig, type ReadManifest, type ResolvedImage } from "./engine/image.js";
+/** A readable summary of an image or index in any target. */
 export { inspect, type InspectResult } from "./ops/inspect.js";
+/** An image's config document, from any target. */
+export { imageConfig } from "./ops/config.js";
+/** An artifact's files (Homebrew bottles, ORAS artifacts) from any target, verified, all or none. */
+export { saveFiles, fileNameFor, type SaveFilesOptions, type SavedFiles } from "./ops/files.js";
+/** An image's flattened root filesystem from any target. */
+export { exportImage, type ExportImageOptions, type ExportedImage } from "./ops/export.js";
+/** The referrers of a manifest in any target. */
+export { referrersOf, type ReferrersResult } from "./ops/referrers.js";
 export { BlobCache, defaultCacheDir } from "./engine/cache.js";
 export { copy, copyInto, fetchManifestBytes, type CopyHooks, type CopyOptions, type CopyResult } from "./engine/copy.js";
 export { chooseStrategy, type BlobRoute, type CopyStrategy } from "./engine/copy-strategy.js";

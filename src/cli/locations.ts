@@ -1,12 +1,13 @@
 /**
- * Opening LOCATIONs (CLI.md): a registry reference, `docker://REF`, `oci:DIR[:TAG]`,
- * `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`, or (for push) a bare path whose
- * format is detected by content.
+ * Opening LOCATIONs (CLI.md): a registry reference, `docker://REF`, `oci:DIR[:TAG|@DIGEST]`,
+ * `oci-archive:FILE[:TAG|@DIGEST]`, `docker-archive:FILE[:REF|@DIGEST]`, or (for push and
+ * verify) a bare path whose format is detected by content. Every command that reads opens
+ * its location with {@link withSource}; registry-only commands use {@link openRegistry}.
  * @module
  */
 import { stat } from "node:fs/promises";
 import { OcidistError, UsageError } from "../model/errors.js";
-import { parseReference, type Reference } from "../model/reference.js";
+import { formatReference, parseReference, type Reference } from "../model/reference.js";
 import { RegistryTarget, type RegistryTargetOptions } from "../targets/registry.js";
 import { detectLocalFormat, openLocalSink, openLocalSource, parseLocation, type LocalKind } from "../targets/local.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
@@ -18,11 +19,16 @@ export interface Location {
   kind: LocalKind | "registry";
   /** For local kinds. */
   path?: string;
-  /** Tag or reference inside the location (local kinds), or the tag/digest to resolve (registries). */
+  /** What to resolve: the digest when one was given, else the tag (or, in a docker archive, the reference). */
   ref?: string;
+  /** The digest given, when one was. */
+  digest?: string;
   /** For registries. */
   reference?: Reference;
 }
+
+/** The help text of a LOCATION argument of a read command. */
+export const LOCATION_HELP = "REF (a registry; also docker://REF), oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG|@DIGEST] or docker-archive:FILE[:REF|@DIGEST]";
 
 /** Parses a LOCATION. With `detect`, a bare existing path is a local location of the kind its content shows. */
 export async function parseCliLocation(text: string, detect = false): Promise<Location> {
@@ -33,9 +39,9 @@ export async function parseCliLocation(text: string, detect = false): Promise<Lo
   const loc = parseLocation(text);
   if (loc.kind === "registry") {
     const reference = parseReference(loc.ref ?? text.replace(/^docker:\/\//, ""));
-    return { kind: "registry", reference, ref: reference.digest ?? reference.tag };
+    return { kind: "registry", reference, ref: reference.digest ?? reference.tag, ...(reference.digest ? { digest: reference.digest } : {}) };
   }
-  return { kind: loc.kind, path: loc.path, ref: loc.ref };
+  return { kind: loc.kind, path: loc.path, ref: loc.ref, ...(loc.digest ? { digest: loc.digest } : {}) };
 }
 
 /**
@@ -59,15 +65,65 @@ export async function parseLocalLocation(text: string, command: string, use = ""
   return loc;
 }
 
+/** A location as the user would write it, for messages and `--json` (`oci:dir:v1`, `host/repo@sha256:…`). */
+export function describeLocation(loc: Location): string {
+  if (loc.kind === "registry") return formatReference(loc.reference!);
+  return `${loc.kind}:${loc.path}${loc.digest ? `@${loc.digest}` : loc.ref ? `:${loc.ref}` : ""}`;
+}
+
+/** A parsed reference and the registry target of its repository. */
+export interface CliTarget {
+  ref: Reference;
+  target: RegistryTarget;
+  /** The tag or digest to resolve (the digest wins when both are given). */
+  at: string | undefined;
+}
+
+/** Parses `REF` and opens its repository, for the commands that need a registry (`tag`, `delete`, `script`). */
+export async function openRegistry(ctx: CliContext, text: string, options?: RegistryTargetOptions): Promise<CliTarget> {
+  const ref = parseReference(text);
+  return { ref, target: await registryTarget(ctx, ref, options), at: ref.digest ?? ref.tag };
+}
+
+async function registryTarget(ctx: CliContext, ref: Reference, options?: RegistryTargetOptions): Promise<RegistryTarget> {
+  return new RegistryTarget(await ctx.client([ref.registry]), ref, options);
+}
+
 /** Opens a location to read from. */
 export async function openSource(ctx: CliContext, loc: Location, options: DockerArchiveOptions = {}): Promise<ReadableTarget> {
-  if (loc.kind === "registry") return new RegistryTarget(await ctx.client([loc.reference!.registry]), loc.reference!);
+  if (loc.kind === "registry") return registryTarget(ctx, loc.reference!);
   return openLocalSource({ kind: loc.kind, path: loc.path!, ref: loc.ref }, options);
 }
 
-/** Opens a location to write to. */
+/** A read location, opened. */
+export interface OpenedSource {
+  loc: Location;
+  target: ReadableTarget;
+  /** The tag, reference or digest to resolve in it (undefined: its only image). */
+  ref: string | undefined;
+  /** How to name what was asked for in messages and `--json` (`host/repo:tag`, `oci:dir:v1`). */
+  name: string;
+}
+
+/**
+ * Parses and opens the LOCATION a read command names, runs `fn` on it and closes it (a
+ * docker archive's temporary gzipped layers go). Every reading command opens its location here.
+ */
+export async function withSource<T>(ctx: CliContext, text: string, fn: (source: OpenedSource) => Promise<T>, options: DockerArchiveOptions = {}): Promise<T> {
+  const loc = await parseCliLocation(text);
+  const target = await openSource(ctx, loc, options);
+  try {
+    const name = target instanceof RegistryTarget ? target.refString(loc.ref) : describeLocation(loc);
+    return await fn({ loc, target, ref: loc.ref, name });
+  } finally {
+    await target.close?.();
+  }
+}
+
+/** Opens a location to write to. A local destination is named by a tag (or reference), never a digest. */
 export async function openSink(ctx: CliContext, loc: Location, options?: RegistryTargetOptions & { force?: boolean }): Promise<WritableTarget> {
-  if (loc.kind === "registry") return new RegistryTarget(await ctx.client([loc.reference!.registry]), loc.reference!, options);
+  if (loc.kind === "registry") return registryTarget(ctx, loc.reference!, options);
+  if (loc.digest) throw new UsageError(`${describeLocation(loc)}: a destination is named by a tag, not a digest`);
   return openLocalSink({ kind: loc.kind, path: loc.path!, ref: loc.ref, force: options?.force });
 }
 

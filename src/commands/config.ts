@@ -1,30 +1,24 @@
 /**
- * `ocidist config REF`: the image config JSON of the platform-resolved image.
+ * `ocidist config LOCATION`: the image config JSON of the platform-resolved image.
  * @module
  */
 import type { Command } from "commander";
-import { fetchConfig, resolveImage, schema1Config } from "../engine/image.js";
+import { imageConfig } from "../ops/config.js";
 import { action } from "../cli/action.js";
 import { printJson, writeData } from "../cli/output.js";
-import { openReference } from "../cli/resolve.js";
+import { LOCATION_HELP, withSource } from "../cli/locations.js";
 
 /** Registers `config`. */
 export function register(program: Command): void {
   program
     .command("config")
     .summary("print the image config JSON (an index is resolved to the platform)")
-    .argument("<ref>", "image reference")
+    .argument("<location>", LOCATION_HELP)
     .action(
       action(async (ctx, text: string) => {
-        const { target, at } = await openReference(ctx, text);
-        const { manifest } = await resolveImage(target, at, ctx.platform, ctx.signal);
-        const p = manifest.parsed;
-        if (p.kind === "schema1") {
-          await printJson(schema1Config(p.schema1), 0);
-        } else if (p.kind === "image") {
-          const { bytes } = await fetchConfig(target, p.manifest, ctx.signal);
-          await writeData(bytes);
-        }
+        const config = await withSource(ctx, text, ({ target, ref }) => imageConfig(target, ref, ctx.platform, ctx.signal));
+        if ("bytes" in config) await writeData(config.bytes);
+        else await printJson(config.schema1, 0);
       }),
     );
 }

@@ -14,7 +14,7 @@ import type { CliContext } from "../cli/context.js";
 import type { Credential } from "../auth/credentials.js";
 import { formatBytes, plural, printJson } from "../cli/output.js";
 import { openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
-import { cacheFor } from "./pull.js";
+import { cacheFor } from "../cli/cache.js";
 import { FORCE_HELP } from "../util/output-policy.js";
 
 interface CopyCliOptions {

@@ -1,12 +1,12 @@
 /**
- * `ocidist inspect REF`: a readable summary, or `--json` for one document.
+ * `ocidist inspect LOCATION`: a readable summary, or `--json` for one document.
  * @module
  */
 import type { Command } from "commander";
 import { inspect, type InspectResult } from "../ops/inspect.js";
 import { action } from "../cli/action.js";
 import { formatBytes, printJson, printLines } from "../cli/output.js";
-import { openReference } from "../cli/resolve.js";
+import { LOCATION_HELP, withSource } from "../cli/locations.js";
 
 /** Renders an inspection as aligned lines of text. */
 export function renderInspect(r: InspectResult): string[] {
@@ -56,11 +56,10 @@ export function register(program: Command): void {
   program
     .command("inspect")
     .summary("summarise an image or index: digest, platforms, layers, env, cmd, labels")
-    .argument("<ref>", "image reference")
+    .argument("<location>", LOCATION_HELP)
     .action(
       action(async (ctx, text: string) => {
-        const { target, at } = await openReference(ctx, text);
-        const result = await inspect(target, at, ctx.requestedPlatform, ctx.signal);
+        const result = await withSource(ctx, text, ({ target, ref, name }) => inspect(target, ref, ctx.requestedPlatform, ctx.signal, name));
         if (ctx.opts.json) await printJson(result);
         else await printLines(renderInspect(result));
       }),

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Command } from "commander";
-import { BlobCache } from "../engine/cache.js";
 import { UsageError } from "../model/errors.js";
 import { formatPlatform } from "../model/platform.js";
 import { parseReference } from "../model/reference.js";
@@ -12,6 +11,7 @@ import type { LocalKind } from "../targets/local.js";
 import { pullImages, type PullReport } from "../ops/pull.js";
 import { ProgressDisplay } from "../progress/display.js";
 import { action } from "../cli/action.js";
+import { cacheFor } from "../cli/cache.js";
 import { printJson } from "../cli/output.js";
 import type { CliContext } from "../cli/context.js";
 import { formatBytes, plural } from "../cli/output.js";
@@ -30,11 +30,6 @@ interface PullOptions {
   /** commander's negation of --no-cache. */
   cache?: boolean;
   force?: boolean;
-}
-
-/** The cache to use: `--cache-dir`, else the default. */
-export function cacheFor(dir: string | undefined): BlobCache {
-  return new BlobCache(dir);
 }
 
 async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise<void> {

@@ -1,28 +1,26 @@
 /**
- * `ocidist referrers REF`: manifests whose `subject` is REF (referrers API, falling back to
- * the `sha256-<hex>` tag).
+ * `ocidist referrers LOCATION`: manifests whose `subject` is what LOCATION names (a
+ * registry's referrers API, falling back to the `sha256-<hex>` tag; a layout's index).
  * @module
  */
 import type { Command } from "commander";
-import { listReferrers } from "../registry/referrers.js";
+import { referrersOf } from "../ops/referrers.js";
 import { action } from "../cli/action.js";
 import { printJson, printLines } from "../cli/output.js";
-import { openReference } from "../cli/resolve.js";
+import { LOCATION_HELP, withSource } from "../cli/locations.js";
 
 /** Registers `referrers`. */
 export function register(program: Command): void {
   program
     .command("referrers")
     .summary("list the manifests that refer to REF (signatures, SBOMs, attestations)")
-    .argument("<ref>", "image reference")
+    .argument("<location>", LOCATION_HELP)
     .option("--artifact-type <type>", "only referrers of this artifact type")
     .action(
       action(async (ctx, text: string, opts: { artifactType?: string }) => {
-        const { ref, target, at } = await openReference(ctx, text);
-        const digest = ref.digest ?? (await target.head(at, ctx.signal)).digest;
-        const { referrers, source } = await listReferrers(target.client, ref, digest, opts.artifactType, ctx.signal);
-        if (ctx.opts.json) await printJson({ subject: digest, source, referrers });
-        else await printLines(referrers.map((d) => [d.digest, d.artifactType ?? d.mediaType, String(d.size)]));
+        const result = await withSource(ctx, text, ({ target, ref }) => referrersOf(target, ref, opts.artifactType, ctx.signal));
+        if (ctx.opts.json) await printJson(result);
+        else await printLines(result.referrers.map((d) => [d.digest, d.artifactType ?? d.mediaType, String(d.size)]));
       }),
     );
 }

@@ -11,7 +11,7 @@ import { generateScript, type ScriptFormat } from "../ops/script.js";
 import { VERSION } from "../cli/version.js";
 import { action } from "../cli/action.js";
 import { writeData } from "../cli/output.js";
-import { openReference } from "../cli/resolve.js";
+import { openRegistry } from "../cli/locations.js";
 
 const FORMATS = new Set<ScriptFormat>(["docker-archive", "oci", "oci-archive"]);
 
@@ -26,7 +26,7 @@ export function register(program: Command): void {
       action(async (ctx, text: string, opts: { format: string }) => {
         if (!FORMATS.has(opts.format as ScriptFormat)) throw new UsageError(`--format wants docker-archive, oci or oci-archive, not ${JSON.stringify(opts.format)}`);
         const format = opts.format as ScriptFormat;
-        const { ref, target, at } = await openReference(ctx, text);
+        const { ref, target, at } = await openRegistry(ctx, text);
         const resolved = await resolveImage(target, at, ctx.platform, ctx.signal);
         const parsed = resolved.manifest.parsed;
         if (parsed.kind !== "image") {

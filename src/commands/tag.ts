@@ -9,7 +9,7 @@ import { putManifest } from "../registry/manifests.js";
 import { deleteReference } from "../registry/delete.js";
 import { printJson } from "../cli/output.js";
 import { action } from "../cli/action.js";
-import { openReference } from "../cli/resolve.js";
+import { openRegistry } from "../cli/locations.js";
 
 /** Registers `tag` and `delete`. */
 export function register(program: Command): void {
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .action(
       action(async (ctx, text: string, tags: string[]) => {
         for (const t of tags) if (!isValidTag(t)) throw new UsageError(tagError(t));
-        const { ref, target, at } = await openReference(ctx, text);
+        const { ref, target, at } = await openRegistry(ctx, text);
         const got = await target.getManifest(at, ctx.signal);
         for (const t of tags) {
           await putManifest(target.client, { registry: ref.registry, repository: ref.repository, tag: t }, got.bytes, got.descriptor.mediaType, ctx.signal);
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option("--force", "delete the manifest even when other tags name it (they go too)")
     .action(
       action(async (ctx, text: string, opts: { force?: boolean }) => {
-        const { ref, target } = await openReference(ctx, text);
+        const { ref, target } = await openRegistry(ctx, text);
         const result = await deleteReference(target.client, ref, { force: opts.force, jobs: ctx.jobs, signal: ctx.signal });
         const name = `${ref.registry}/${ref.repository}`;
         if (result.removed === "tag") ctx.info(`deleted tag ${name}:${result.tags[0]} (the manifest ${result.digest} stays)`);

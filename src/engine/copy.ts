@@ -14,11 +14,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobCache } from "./cache.js";
-import type { Platform } from "../model/descriptor.js";
-import { OcidistError } from "../model/errors.js";
-import { describePlatforms } from "./image.js";
-import { parseManifest } from "../model/manifest.js";
-import { formatPlatform, selectPlatform } from "../model/platform.js";
+import { resolveImage } from "./image.js";
+import { formatPlatform } from "../model/platform.js";
 import { planCopy } from "./copy-plan.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 import { fetchManifestBytes, GraphCopy } from "./copy-graph.js";
@@ -34,22 +31,11 @@ export type { CopyHooks, CopyOptions, CopyResult } from "./copy-options.js";
  * index is narrowed to that platform's manifest.
  */
 export async function copyInto(src: ReadableTarget, srcRef: string | undefined, dst: WritableTarget, dstRef: string | undefined, options: CopyOptions = {}): Promise<CopyResult> {
-  const source = await src.resolve(srcRef, options.signal);
-  let bytes = await fetchManifestBytes(src, source, options.signal);
-  let parsed = parseManifest(bytes, source.mediaType);
-  let top = source;
-  let platform: Platform | undefined;
-  if (parsed.kind === "index" && options.platform) {
-    const chosen = selectPlatform(parsed.index.manifests, options.platform);
-    if (!chosen) {
-      throw new OcidistError(`${src.description}${srcRef ? `:${srcRef}` : ""}: no image for platform ${formatPlatform(options.platform)} (the index has: ${describePlatforms(parsed.index.manifests)})`);
-    }
-    platform = chosen.platform;
-    options.progress?.note?.(`resolved index ${source.digest} to ${chosen.digest} (${formatPlatform(chosen.platform ?? options.platform)})`);
-    top = chosen;
-    bytes = await fetchManifestBytes(src, chosen, options.signal);
-    parsed = parseManifest(bytes, chosen.mediaType);
-  }
+  const { index, entry, manifest, platform } = await resolveImage(src, srcRef, options.platform, options.signal);
+  const source = (index ?? manifest).descriptor;
+  const top = entry ?? manifest.descriptor;
+  const { bytes, parsed } = manifest;
+  if (index) options.progress?.note?.(`resolved index ${source.digest} to ${top.digest} (${formatPlatform(platform ?? options.platform!)})`);
   const cacheDir = !options.cache && needsCache(parsed, options.convertSchema1) ? await mkdtemp(join(tmpdir(), "ocidist-stage-")) : undefined;
   const cache = options.cache ?? (cacheDir ? new BlobCache(cacheDir) : undefined);
   try {

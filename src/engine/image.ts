@@ -4,13 +4,11 @@
  * @module
  */
 import type { Descriptor, Platform } from "../model/descriptor.js";
-import { verifyBytes } from "../model/digest.js";
+import { isValidDigest, verifyBytes } from "../model/digest.js";
 import { NotFoundError, OcidistError } from "../model/errors.js";
-import { parseManifest, type ImageManifest, type ParsedManifest, type Schema1Manifest } from "../model/manifest.js";
+import { MAX_MANIFEST_BYTES, parseManifest, type ImageManifest, type ParsedManifest, type Schema1Manifest } from "../model/manifest.js";
 import { verifyManifest } from "../model/manifest-digest.js";
 import { formatPlatform, isAttestation, selectPlatform } from "../model/platform.js";
-import type { FetchedManifest } from "../registry/manifests.js";
-import type { RegistryTarget } from "../targets/registry.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { readAll } from "../util/stream.js";
 
@@ -40,12 +38,29 @@ export interface ImageConfig {
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string; author?: string }[];
 }
 
+/** A manifest or index read from a target: its descriptor, its bytes (verified against it) and their parse. */
+export interface ReadManifest {
+  descriptor: Descriptor;
+  bytes: Buffer;
+  parsed: ParsedManifest;
+}
+
 /** A reference resolved to one manifest. */
 export interface ResolvedImage {
-  /** The index the reference named, when it named one. */
-  index?: FetchedManifest;
-  /** The manifest chosen (the one named, or the index's child for the platform). */
-  manifest: FetchedManifest;
+  /** The index the reference named, when it named one and a platform was chosen from it. */
+  index?: ReadManifest;
+  /** The manifest chosen: the one named, or the index's child for the platform (its descriptor then plain: media type, digest, size). */
+  manifest: ReadManifest;
+  /** The index's entry for the child chosen, as the index lists it (with `platform` and `annotations`). */
+  entry?: Descriptor;
+  /** The platform of the child chosen from an index, when one was. */
+  platform?: Platform;
+}
+
+/** Names a tag or digest of a target, for messages: `host/repo:tag`, `dir@sha256:…`. */
+export function describeRef(target: ReadableTarget, ref: string | undefined): string {
+  if (!ref) return target.description;
+  return `${target.description}${isValidDigest(ref) ? "@" : ":"}${ref}`;
 }
 
 /** Names the platforms of an index, for an error message. */
@@ -54,12 +69,15 @@ export function describePlatforms(manifests: Descriptor[]): string {
   return names.length ? names.join(", ") : "none";
 }
 
-/** Picks the child of an index for a platform. @throws NotFoundError listing what the index has */
-export function choosePlatform(index: FetchedManifest, platform: Platform, what: string): Descriptor {
-  if (index.parsed.kind !== "index") throw new OcidistError(`${what} is not an index`);
-  const chosen = selectPlatform(index.parsed.index.manifests, platform);
+/**
+ * Picks the child of an index for a platform (attestation entries never chosen). The one
+ * platform resolution of ocidist: every command and `copy()` narrow an index here.
+ * @throws NotFoundError listing what the index has
+ */
+export function choosePlatform(manifests: Descriptor[], platform: Platform, what: string): Descriptor {
+  const chosen = selectPlatform(manifests, platform);
   if (!chosen) {
-    throw new NotFoundError(`${what}: no image for platform ${formatPlatform(platform)} (the index has: ${describePlatforms(index.parsed.index.manifests)})`, {
+    throw new NotFoundError(`${what}: no image for platform ${formatPlatform(platform)} (the index has: ${describePlatforms(manifests)})`, {
       errors: [{ code: "MANIFEST_UNKNOWN", message: "no matching platform" }],
     });
   }
@@ -67,18 +85,40 @@ export function choosePlatform(index: FetchedManifest, platform: Platform, what:
 }
 
 /**
- * Resolves a tag or digest of a registry repository to one manifest: an index is narrowed
- * to `platform`'s manifest; with `platform` undefined an index is returned as is.
+ * Reads a manifest or index a descriptor names and verifies its bytes against it (digest,
+ * size, media type), within the manifest size limit.
  */
-export async function resolveImage(target: RegistryTarget, ref: string | undefined, platform: Platform | undefined, signal?: AbortSignal): Promise<ResolvedImage> {
-  const top = await target.getManifest(ref, signal);
+export async function readManifest(target: ReadableTarget, desc: Descriptor, signal?: AbortSignal): Promise<ReadManifest> {
+  if (desc.size > MAX_MANIFEST_BYTES) throw new OcidistError(`manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+  const { body } = await target.fetch(desc, { signal });
+  const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
+  verifyManifest(bytes, desc.digest, desc.mediaType, desc.size);
+  return { descriptor: desc, bytes, parsed: parseManifest(bytes, desc.mediaType) };
+}
+
+/**
+ * Resolves a tag or digest of any target (registry, layout, archive) to one manifest: an
+ * index is narrowed to `platform`'s manifest; with `platform` undefined an index is
+ * returned as is. `ref` undefined means the location's only image.
+ * @throws NotFoundError when nothing has that name, or the index has no such platform
+ */
+export async function resolveImage(target: ReadableTarget, ref: string | undefined, platform: Platform | undefined, signal?: AbortSignal): Promise<ResolvedImage> {
+  const top = await readManifest(target, await target.resolve(ref, signal), signal);
   if (top.parsed.kind !== "index" || !platform) return { manifest: top };
-  const chosen = choosePlatform(top, platform, target.refString(ref));
-  const manifest = await target.getManifest(chosen.digest, signal);
-  // What the index says the child is (size, media type) must be what was served.
-  verifyManifest(manifest.bytes, chosen.digest, chosen.mediaType, chosen.size);
-  parseManifest(manifest.bytes, chosen.mediaType);
-  return { index: top, manifest };
+  const chosen = choosePlatform(top.parsed.index.manifests, platform, describeRef(target, ref));
+  const manifest = await readManifest(target, chosen, signal);
+  const descriptor = { mediaType: chosen.mediaType, digest: chosen.digest, size: chosen.size };
+  return { index: top, entry: chosen, manifest: { ...manifest, descriptor }, ...(chosen.platform ? { platform: chosen.platform } : {}) };
+}
+
+/**
+ * The descriptor (media type, digest, size) of what a reference names; with `platform`, of
+ * the index's child for it. Without a platform nothing but the name is resolved (a
+ * registry answers a `HEAD`, which Docker Hub does not count as a pull).
+ */
+export async function resolveDigest(target: ReadableTarget, ref: string | undefined, platform: Platform | undefined, signal?: AbortSignal): Promise<Descriptor> {
+  const d = platform ? (await resolveImage(target, ref, platform, signal)).manifest.descriptor : target.head ? await target.head(ref, signal) : await target.resolve(ref, signal);
+  return { mediaType: d.mediaType, digest: d.digest, size: d.size };
 }
 
 /** Reads and verifies an image's config blob. */

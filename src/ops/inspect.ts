@@ -4,10 +4,10 @@
  * @module
  */
 import type { Descriptor, Platform } from "../model/descriptor.js";
-import { fetchConfig, imageManifestOf, resolveImage, schema1Config, type ImageConfig } from "../engine/image.js";
+import { describeRef, fetchConfig, imageManifestOf, resolveImage, schema1Config, type ImageConfig } from "../engine/image.js";
 import { uniqueBlobSums } from "../model/manifest.js";
 import { formatPlatform, isAttestation } from "../model/platform.js";
-import type { RegistryTarget } from "../targets/registry.js";
+import type { ReadableTarget } from "../targets/target.js";
 
 /** One entry of an index, summarised. */
 export interface InspectPlatformEntry {
@@ -73,12 +73,16 @@ function fromConfig(c: ImageConfig): Pick<InspectImage, "created" | "env" | "ent
   };
 }
 
-/** Summarises the manifest a reference names; with `platform`, an index is resolved to that image. */
-export async function inspect(target: RegistryTarget, ref: string | undefined, platform: Platform | undefined, signal?: AbortSignal): Promise<InspectResult> {
+/**
+ * Summarises the manifest a reference names in any target (registry, layout, archive); with
+ * `platform`, an index is resolved to that image. `name` is what {@link InspectResult.reference}
+ * says (default: the target's description and `ref`).
+ */
+export async function inspect(target: ReadableTarget, ref: string | undefined, platform: Platform | undefined, signal?: AbortSignal, name = describeRef(target, ref)): Promise<InspectResult> {
   const resolved = await resolveImage(target, ref, platform, signal);
   const top = resolved.index ?? resolved.manifest;
   const result: InspectResult = {
-    reference: target.refString(ref),
+    reference: name,
     digest: top.descriptor.digest,
     mediaType: top.descriptor.mediaType,
     size: top.descriptor.size,

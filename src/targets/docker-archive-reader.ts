@@ -8,7 +8,7 @@
  */
 import { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
-import { createDigester, digestOf } from "../model/digest.js";
+import { createDigester, digestOf, isValidDigest } from "../model/digest.js";
 import { NotFoundError, OcidistError } from "../model/errors.js";
 import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, sniffCompression } from "../model/media-types.js";
 import { refNameMatches } from "./layout-reader.js";
@@ -53,8 +53,11 @@ export interface DockerArchiveOptions {
 export class DockerArchiveReader implements ReadableTarget {
   readonly description: string;
   /** Synthesized manifests by digest, and file paths by digest (gzipped layers: temporary files). */
-  private readonly manifests = new Map<string, Buffer>();
+  private readonly manifests = new Map<string, { desc: Descriptor; bytes: Buffer }>();
   private readonly paths = new Map<string, string>();
+  /** The size of every blob learnt, by digest. */
+  private readonly sizes = new Map<string, number>();
+  private indexing?: Promise<void>;
   private readonly gzipped = new Map<string, string>();
   private readonly gzipper = new LayerGzipper();
 
@@ -92,6 +95,7 @@ export class DockerArchiveReader implements ReadableTarget {
     }
     const digest = `sha256:${hash.digest("hex")}`;
     this.paths.set(digest, path);
+    this.sizes.set(digest, size);
     const compression = sniffCompression(head ?? Buffer.alloc(0));
     const mt = mediaType ?? (compression === "gzip" ? DOCKER_LAYER_GZIP : compression === "zstd" ? DOCKER_LAYER_ZSTD : DOCKER_LAYER);
     return { mediaType: mt, digest, size };
@@ -103,10 +107,17 @@ export class DockerArchiveReader implements ReadableTarget {
     if (plain.mediaType !== DOCKER_LAYER || this.options.keepUncompressed) return plain;
     const gz = await this.gzipper.gzip(await this.fs.open(path));
     this.gzipped.set(gz.digest, gz.path);
+    this.sizes.set(gz.digest, gz.size);
     return { mediaType: DOCKER_LAYER_GZIP, digest: gz.digest, size: gz.size };
   }
 
   async resolve(ref: string | undefined): Promise<Descriptor> {
+    if (ref !== undefined && isValidDigest(ref)) {
+      // A digest names one of the manifests synthesized from the entries.
+      const desc = await this.lookup(ref, true);
+      if (!desc) throw new NotFoundError(`${this.description}: no image with manifest ${ref}`);
+      return desc;
+    }
     let entry: SaveEntry | undefined;
     if (ref === undefined) {
       if (this.entries.length !== 1) throw new OcidistError(`${this.description} holds ${this.entries.length} images; name one with docker-archive:${this.description}:REF (REFs: ${(await this.tags()).join(", ") || "none"})`);
@@ -115,6 +126,11 @@ export class DockerArchiveReader implements ReadableTarget {
       entry = this.entries.find((e) => (e.RepoTags ?? []).some((t) => refNameMatches(t, ref)));
     }
     if (!entry) throw new NotFoundError(`${this.description}: no image named ${JSON.stringify(ref)} (it has: ${(await this.tags()).join(", ") || "no names"})`);
+    return this.describeEntry(entry);
+  }
+
+  /** Synthesizes the manifest of one entry, learning its config's and layers' digests. */
+  private async describeEntry(entry: SaveEntry): Promise<Descriptor> {
     const config = await this.describeFile(entry.Config, DOCKER_CONFIG);
     const layers: Descriptor[] = [];
     for (const l of entry.Layers) layers.push(await this.describeLayer(l));
@@ -127,23 +143,48 @@ export class DockerArchiveReader implements ReadableTarget {
       ? { schemaVersion: 2, mediaType, config: { ...config, mediaType: OCI_CONFIG }, layers: layers.map((l) => ({ ...l, mediaType: OCI_LAYER_OF[l.mediaType]! })) }
       : { schemaVersion: 2, mediaType, config, layers };
     const bytes = Buffer.from(JSON.stringify(doc, null, 3));
-    const digest = digestOf(bytes);
-    this.manifests.set(digest, bytes);
-    return { mediaType, digest, size: bytes.length };
+    const desc = { mediaType, digest: digestOf(bytes), size: bytes.length };
+    this.manifests.set(desc.digest, { desc, bytes });
+    return desc;
+  }
+
+  /** Learns every entry's digests (once), so that a blob or manifest can be asked for by digest alone. */
+  private indexAll(): Promise<void> {
+    this.indexing ??= (async () => {
+      for (const e of this.entries) await this.describeEntry(e);
+    })();
+    return this.indexing;
+  }
+
+  /** What is known of a digest: a synthesized manifest's descriptor, or a blob's size. */
+  private known(digest: string, manifestOnly = false): Descriptor | undefined {
+    const m = this.manifests.get(digest);
+    if (m || manifestOnly) return m?.desc;
+    const size = this.sizes.get(digest);
+    return size === undefined ? undefined : { mediaType: "application/octet-stream", digest, size };
+  }
+
+  /** A digest's descriptor, learning every entry's digests first when it is not yet known. */
+  private async lookup(digest: string, manifestOnly = false): Promise<Descriptor | undefined> {
+    if (!this.known(digest, manifestOnly)) await this.indexAll();
+    return this.known(digest, manifestOnly);
   }
 
   async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
+    if (!(await this.lookup(desc.digest))) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`);
     const m = this.manifests.get(desc.digest);
-    if (m) return { body: Readable.from([m]), offset: 0 };
+    if (m) return { body: Readable.from([m.bytes]), offset: 0 };
     const offset = options.offset ?? 0;
     const gz = this.gzipped.get(desc.digest);
     if (gz) return { body: this.gzipper.open(gz, offset), offset };
-    const path = this.paths.get(desc.digest);
-    if (!path) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`);
-    return { body: await this.fs.open(path, offset), offset };
+    return { body: await this.fs.open(this.paths.get(desc.digest)!, offset), offset };
   }
 
   async exists(desc: Descriptor): Promise<boolean> {
-    return this.manifests.has(desc.digest) || this.gzipped.has(desc.digest) || this.paths.has(desc.digest);
+    return (await this.lookup(desc.digest)) !== undefined;
+  }
+
+  async blobSize(desc: Descriptor): Promise<number | undefined> {
+    return (await this.lookup(desc.digest))?.size;
   }
 }

@@ -102,6 +102,7 @@ export class LayoutReader implements ReadableTarget {
     if (isValidDigest(ref)) {
       const e = this.entries.find((d) => d.digest === ref);
       if (e) return strip(e);
+      if (!(await this.fs.exists(blobPathInLayout(ref)))) throw new NotFoundError(`${this.description}: no manifest ${ref}`);
       const bytes = await this.fs.read(blobPathInLayout(ref), MAX_MANIFEST_BYTES);
       return { mediaType: parseManifest(bytes).mediaType, digest: ref, size: bytes.length };
     }
@@ -116,7 +117,9 @@ export class LayoutReader implements ReadableTarget {
 
   async fetch(desc: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
     const offset = options.offset ?? 0;
-    return { body: await this.fs.open(blobPathInLayout(desc.digest), offset), offset };
+    const path = blobPathInLayout(desc.digest);
+    if (!(await this.fs.exists(path))) throw new NotFoundError(`${this.description}: no blob ${desc.digest}`);
+    return { body: await this.fs.open(path, offset), offset };
   }
 
   async exists(desc: Descriptor): Promise<boolean> {
@@ -124,6 +127,7 @@ export class LayoutReader implements ReadableTarget {
   }
 
   async blobSize(desc: Descriptor): Promise<number | undefined> {
-    return this.fs.size(blobPathInLayout(desc.digest));
+    const path = blobPathInLayout(desc.digest);
+    return (await this.fs.exists(path)) ? this.fs.size(path) : undefined;
   }
 }

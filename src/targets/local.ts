@@ -5,6 +5,7 @@
  * @module
  */
 import { lstat } from "node:fs/promises";
+import { parseDigest } from "../model/digest.js";
 import { OcidistError, UsageError } from "../model/errors.js";
 import { DockerArchiveReader, type DockerArchiveOptions } from "./docker-archive-reader.js";
 import { DirFs, TarFs, type LayoutFs } from "./layout-fs.js";
@@ -21,27 +22,39 @@ export type LocalKind = "oci" | "oci-archive" | "docker-archive";
 export interface ParsedLocation {
   kind: LocalKind | "registry";
   path?: string;
+  /** What to resolve inside the location: the digest when one was given (it wins over a tag), else the tag or reference. */
   ref?: string;
+  /** The `@DIGEST` part, when one was given. */
+  digest?: string;
 }
 
 const PREFIXES: LocalKind[] = ["oci-archive", "docker-archive", "oci"];
 
 /**
- * Parses a location. For local kinds the part after the path is split at the first colon
- * after it (`docker-archive:out.tar:localhost:5000/a:b` → path `out.tar`, ref `localhost:5000/a:b`).
+ * Parses a location. For local kinds a trailing `@algorithm:encoded` is the digest; of what
+ * is left, the part after the path is split at the first colon after it
+ * (`docker-archive:out.tar:localhost:5000/a:b` → path `out.tar`, ref `localhost:5000/a:b`;
+ * `oci:dir@sha256:…` → path `dir`, digest `sha256:…`). A digest given with a tag wins.
+ * @throws UsageError for a missing path; InvalidDigestError for a malformed digest
  */
 export function parseLocation(text: string): ParsedLocation {
   if (text.startsWith("docker://")) return { kind: "registry", ref: text.slice("docker://".length) };
   for (const kind of PREFIXES) {
-    if (text.startsWith(`${kind}:`)) {
-      const rest = text.slice(kind.length + 1);
-      if (!rest) throw new UsageError(`${kind}: needs a path`);
-      const colon = rest.indexOf(":");
-      const path = colon >= 0 ? rest.slice(0, colon) : rest;
-      const ref = colon >= 0 ? rest.slice(colon + 1) : undefined;
-      if (!path) throw new UsageError(`${kind}: needs a path`);
-      return { kind, path, ...(ref ? { ref } : {}) };
+    if (!text.startsWith(`${kind}:`)) continue;
+    let rest = text.slice(kind.length + 1);
+    let digest: string | undefined;
+    const at = /@([a-z0-9]+(?:[+._-][a-z0-9]+)*:[^@:/]*)$/.exec(rest);
+    if (at) {
+      digest = at[1]!;
+      parseDigest(digest);
+      rest = rest.slice(0, at.index);
     }
+    const colon = rest.indexOf(":");
+    const path = colon >= 0 ? rest.slice(0, colon) : rest;
+    const tag = colon >= 0 ? rest.slice(colon + 1) : undefined;
+    if (!path) throw new UsageError(`${kind}: needs a path`);
+    const ref = digest ?? (tag || undefined);
+    return { kind, path, ...(ref ? { ref } : {}), ...(digest ? { digest } : {}) };
   }
   return { kind: "registry", ref: text };
 }

@@ -35,6 +35,12 @@ export interface ReadableTarget {
    * @throws NotFoundError when nothing has that name.
    */
   resolve(ref: string | undefined, signal?: AbortSignal): Promise<Descriptor>;
+  /**
+   * Optional: resolves like {@link resolve} without reading the manifest's body, where that
+   * is cheaper or counts differently (a registry's `HEAD`, which Docker Hub does not count
+   * as a pull).
+   */
+  head?(ref: string | undefined, signal?: AbortSignal): Promise<Descriptor>;
   /** Streams a blob or manifest named by its descriptor. @throws NotFoundError */
   fetch(desc: Descriptor, options?: FetchOptions): Promise<FetchResult>;
   /** Whether the content is present. */

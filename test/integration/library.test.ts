@@ -1,8 +1,9 @@
 /** The README's library example, through the public entry point, against the real registry. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DockerConfigStore, RegistryClient, RegistryTarget, copy, inspect, listTags, openLocalSink, parsePlatform, parseReference, verifyLocation, openLocalSource, NotFoundError } from "../../src/index.js";
+import { DockerConfigStore, RegistryClient, RegistryTarget, copy, inspect, listTags, openLocalSink, parsePlatform, parseReference, verifyLocation, openLocalSource, NotFoundError, BlobCache, exportImage, imageConfig } from "../../src/index.js";
 import { getRig } from "../rig/shared.js";
 import { seed } from "../rig/fixtures.js";
 import { tempDir } from "../helpers/cli.js";
@@ -27,6 +28,15 @@ test("the documented library calls work end to end", async () => {
     assert.equal(report.ok, true);
     assert.deepEqual(report.images.map((i) => i.name), ["docker.io/example/app:1"]);
     await assert.rejects(inspect(source, "missing", undefined), NotFoundError);
+    // The same reads over the archive just written.
+    const archive = await openLocalSource({ kind: "docker-archive", path: out });
+    assert.equal((await inspect(archive, undefined, undefined)).digest, s.multi.images[0]!.manifest.digest);
+    assert.deepEqual(await imageConfig(archive, "example/app:1", parsePlatform("linux/amd64")), { bytes: s.multi.images[0]!.config.bytes });
+    const rootfs = join(home, "rootfs");
+    const exported = await exportImage(archive, undefined, parsePlatform("linux/amd64"), rootfs, { cache: new BlobCache(join(home, "cache")) });
+    assert.equal(exported.digest, s.multi.images[0]!.manifest.digest);
+    assert.equal(readFileSync(join(rootfs, "arch"), "utf8"), "amd64\n");
+    await archive.close?.();
   } finally {
     await client.close();
   }
