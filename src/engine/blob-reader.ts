@@ -13,20 +13,8 @@ import { AbortedError, DigestMismatchError, httpStatusOf } from "../model/errors
 import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
 import { discard } from "../http/discard.js";
 import type { ReadableTarget } from "../targets/target.js";
+import { markVerified } from "../util/verified-stream.js";
 import { LimitError, maxBlobSize } from "../model/limits.js";
-
-const verified = new WeakSet<Readable>();
-
-/** True for a stream made by {@link openVerifiedBlob} (or marked so): it fails rather than yield wrong bytes, so writers need not hash it again. */
-export function isVerifiedStream(s: Readable): boolean {
-  return verified.has(s);
-}
-
-/** Marks a stream that fails rather than yield bytes that do not match its descriptor. */
-export function markVerified<T extends Readable>(s: T): T {
-  verified.add(s);
-  return s;
-}
 
 /** Options of {@link openVerifiedBlob}. */
 export interface OpenBlobOptions {
@@ -56,7 +44,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   let delivered = options.offset ?? 0;
   if (delivered > 0 && options.seed) await options.seed(verifier);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  verified.add(out);
+  markVerified(out);
   // Bytes flow before the consumer attaches (it may first create a directory, or never
   // attach when the copy is cancelled): a failure meanwhile is kept in `out.errored` and
   // reaches the consumer when it reads or pipes, instead of being thrown as an unhandled

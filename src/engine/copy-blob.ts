@@ -12,7 +12,8 @@ import type { Descriptor } from "../model/descriptor.js";
 import { AbortedError, OcidistError } from "../model/errors.js";
 import { cacheOutcome, type BlobOutcome, type ProgressListener } from "../progress/events.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
-import { isResumable, markVerified, openVerifiedBlob } from "./blob-reader.js";
+import { isResumable, openVerifiedBlob } from "./blob-reader.js";
+import { markVerified } from "../util/verified-stream.js";
 import type { BlobCache, CacheOutcome } from "./cache.js";
 import type { CopyStrategy } from "./copy-strategy.js";
 

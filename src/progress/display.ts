@@ -8,7 +8,7 @@
  */
 import type { Descriptor } from "../model/descriptor.js";
 import type { BlobOutcome, ProgressListener } from "./events.js";
-import { formatBytes, safeText } from "../cli/output.js";
+import { formatBytes, safeText } from "../util/text.js";
 import { RateMeter } from "./rate.js";
 
 /** Display modes. */

@@ -6,11 +6,17 @@
 import type { Descriptor } from "../model/descriptor.js";
 import { parseDigest } from "../model/digest.js";
 import type { Reference } from "../model/reference.js";
-import type { FetchResult } from "../targets/target.js";
+import type { Readable } from "node:stream";
 import type { RegistryClient } from "./client.js";
 import { responseError } from "./errors.js";
 import { scopeFor } from "./scopes.js";
 import { discard } from "../http/discard.js";
+
+/** A blob body being received, from the byte offset the registry really started at (0 when it ignored the range). */
+export interface BlobBody {
+  body: Readable;
+  offset: number;
+}
 
 /** `/v2/<name>/blobs/<digest>`, with the digest validated first (CVE-2024-3727). */
 function blobPath(repository: string, digest: string): string {
@@ -44,7 +50,7 @@ export async function blobExists(client: RegistryClient, ref: Reference, digest:
  * GETs a blob from `offset` on. The registry may ignore the range (200): the result says
  * where its body really starts.
  */
-export async function fetchBlob(client: RegistryClient, ref: Reference, desc: Descriptor, offset = 0, signal?: AbortSignal): Promise<FetchResult> {
+export async function fetchBlob(client: RegistryClient, ref: Reference, desc: Descriptor, offset = 0, signal?: AbortSignal): Promise<BlobBody> {
   const headers: Record<string, string> = {};
   if (offset > 0) headers.range = `bytes=${offset}-`;
   const res = await client.request(ref.registry, {

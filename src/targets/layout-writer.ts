@@ -7,7 +7,7 @@
  */
 import type { Descriptor } from "../model/descriptor.js";
 import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
-import { isVerifiedStream } from "../engine/blob-reader.js";
+import { isVerifiedStream } from "../util/verified-stream.js";
 import { VerifyingStream } from "../model/digest.js";
 import { UnsupportedMediaTypeError } from "../model/errors.js";
 import {
