@@ -10,14 +10,11 @@ import { setMaxListeners } from "node:events";
 import { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
 import { AbortedError } from "../model/errors.js";
-import { verifyManifest } from "../model/manifest-digest.js";
-import { childDescriptors, MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from "../model/manifest.js";
-import { OcidistError } from "../model/errors.js";
+import { childDescriptors, parseManifest, type ParsedManifest } from "../model/manifest.js";
 import { isManifestMediaType } from "../model/media-types.js";
 import type { BlobOutcome } from "../progress/events.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 import { limiter } from "../util/limit.js";
-import { readAll } from "../util/stream.js";
 import type { BlobCache } from "./cache.js";
 import { transferBlob } from "./copy-blob.js";
 import { walkHooks, type CopyHooks, type CopyOptions } from "./copy-options.js";
@@ -25,15 +22,9 @@ import { copyReferrers } from "./copy-referrers.js";
 import { copyConverted } from "./copy-schema1.js";
 import { chooseStrategy, type CopyStrategy } from "./copy-strategy.js";
 import { WalkGuard } from "./graph-guard.js";
+import { fetchManifestBytes } from "./image.js";
 
-/** Reads a manifest's bytes from a target and verifies them against its descriptor. */
-export async function fetchManifestBytes(src: ReadableTarget, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
-  if (desc.size > MAX_MANIFEST_BYTES) throw new OcidistError(`manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
-  const { body } = await src.fetch(desc, { signal });
-  const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
-  verifyManifest(bytes, desc.digest, desc.mediaType, desc.size);
-  return bytes;
-}
+export { fetchManifestBytes };
 
 /** One walk of a graph into a destination. */
 export class GraphCopy {

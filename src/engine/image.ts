@@ -89,11 +89,17 @@ export function choosePlatform(manifests: Descriptor[], platform: Platform, what
  * size, media type), within the manifest size limit.
  */
 export async function readManifest(target: ReadableTarget, desc: Descriptor, signal?: AbortSignal): Promise<ReadManifest> {
+  const bytes = await fetchManifestBytes(target, desc, signal);
+  return { descriptor: desc, bytes, parsed: parseManifest(bytes, desc.mediaType) };
+}
+
+/** Reads a manifest's bytes from a target and verifies them against its descriptor (size bound, digest, media type). */
+export async function fetchManifestBytes(target: ReadableTarget, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
   if (desc.size > MAX_MANIFEST_BYTES) throw new OcidistError(`manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
   const { body } = await target.fetch(desc, { signal });
   const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
   verifyManifest(bytes, desc.digest, desc.mediaType, desc.size);
-  return { descriptor: desc, bytes, parsed: parseManifest(bytes, desc.mediaType) };
+  return bytes;
 }
 
 /**
