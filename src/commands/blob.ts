@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import { openVerifiedBlob } from "../engine/blob-reader.js";
 import { UsageError } from "../model/errors.js";
+import { OCTET_STREAM } from "../model/media-types.js";
 import { writeStreamAtomic } from "../util/write-file.js";
 import { checkFileOutput, FORCE_HELP } from "../util/output-policy.js";
 import { action } from "../cli/action.js";
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         if (opts.output && opts.output !== "-") await checkFileOutput(opts.output, opts.force);
         await withSource(ctx, text, async ({ loc, target }) => {
           if (!loc.digest) throw new UsageError(`blob needs LOCATION@DIGEST (REPO@sha256:…, oci:DIR@sha256:…), got ${JSON.stringify(text)}`);
-          const probe = { mediaType: "application/octet-stream", digest: loc.digest, size: -1 };
+          const probe = { mediaType: OCTET_STREAM, digest: loc.digest, size: -1 };
           // The size bounds the read; where the location cannot tell, --max-blob-size does.
           const desc = { ...probe, size: (await target.blobSize?.(probe, ctx.signal)) ?? -1 };
           if (opts.output && opts.output !== "-") {

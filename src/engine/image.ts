@@ -8,12 +8,12 @@ import { isValidDigest, verifyBytes } from "../model/digest.js";
 import { NotFoundError, OcidistError } from "../model/errors.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type ImageManifest, type ParsedManifest, type Schema1Manifest } from "../model/manifest.js";
 import { verifyManifest } from "../model/manifest-digest.js";
+import { MAX_CONFIG_BYTES } from "../model/limits.js";
 import { formatPlatform, isAttestation, selectPlatform } from "../model/platform.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { readAll } from "../util/stream.js";
 
 /** The largest image config read into memory. */
-export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 
 /** An image config (image-spec `config.md`), the fields this client reads. */
 export interface ImageConfig {

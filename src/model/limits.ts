@@ -85,3 +85,6 @@ export const MAX_LIST_PAGES = 100_000;
 
 /** Most redirects one HTTP request follows. */
 export const MAX_REDIRECTS = 10;
+
+/** Largest metadata file (`manifest.json`, `index.json`, `repositories`) read from an archive or layout. */
+export const MAX_ARCHIVE_METADATA_BYTES = 16 * 1024 ** 2;

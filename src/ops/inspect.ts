@@ -3,7 +3,7 @@
  * platform, creation time, layers, environment, command and labels.
  * @module
  */
-import type { Descriptor, Platform } from "../model/descriptor.js";
+import { ANNOTATION_TITLE, type Descriptor, type Platform } from "../model/descriptor.js";
 import { describeRef, fetchConfig, imageManifestOf, resolveImage, schema1Config, type ImageConfig } from "../engine/image.js";
 import { uniqueBlobSums } from "../model/manifest.js";
 import { formatPlatform, isAttestation } from "../model/platform.js";
@@ -121,7 +121,7 @@ export async function inspect(target: ReadableTarget, ref: string | undefined, p
         digest: l.digest,
         mediaType: l.mediaType,
         size: l.size,
-        ...(l.annotations?.["org.opencontainers.image.title"] ? { title: l.annotations["org.opencontainers.image.title"] } : {}),
+        ...(l.annotations?.[ANNOTATION_TITLE] ? { title: l.annotations[ANNOTATION_TITLE] } : {}),
       })),
       totalSize: manifest.layers.reduce((a, l) => a + l.size, 0),
       ...fromConfig(config),

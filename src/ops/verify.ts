@@ -13,7 +13,8 @@ import { OcidistError } from "../model/errors.js";
 import { decompressLayer } from "../export/decompress.js";
 import type { ImageConfig } from "../engine/image.js";
 import { parseManifest } from "../model/manifest.js";
-import { isManifestMediaType, layerCompression } from "../model/media-types.js";
+import { DOCKER_CONFIG, isManifestMediaType, layerCompression, OCI_CONFIG } from "../model/media-types.js";
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from "../model/limits.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 import { LayoutReader } from "../targets/layout-reader.js";
 import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
@@ -39,7 +40,6 @@ export interface VerifyReport {
   ok: boolean;
 }
 
-const MAX_CONFIG = 32 * 1024 * 1024;
 
 /** A decompressor's failure (zlib's `Z_…` errors, zstd's) as one line naming the layer; other errors as they are. */
 function undecompressable(desc: Descriptor, err: unknown): unknown {
@@ -67,13 +67,13 @@ class VerifySink implements WritableTarget {
   async push(desc: Descriptor, open: () => Promise<Readable>): Promise<void> {
     const body = await open();
     if (isManifestMediaType(desc.mediaType)) {
-      const bytes = await readAll(body, 4 * 1024 * 1024, `manifest ${desc.digest}`);
+      const bytes = await readAll(body, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
       this.bytes += bytes.length;
       this.manifests.set(desc.digest, bytes);
       return;
     }
-    if (desc.mediaType.endsWith("container.image.v1+json") || desc.mediaType === "application/vnd.oci.image.config.v1+json") {
-      const bytes = await readAll(body, MAX_CONFIG, `config ${desc.digest}`);
+    if (desc.mediaType === DOCKER_CONFIG || desc.mediaType === OCI_CONFIG) {
+      const bytes = await readAll(body, MAX_CONFIG_BYTES, `config ${desc.digest}`);
       this.bytes += bytes.length;
       try {
         this.configs.set(desc.digest, JSON.parse(bytes.toString("utf8")) as ImageConfig);

@@ -8,9 +8,10 @@
  */
 import { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
+import { MAX_ARCHIVE_METADATA_BYTES } from "../model/limits.js";
 import { createDigester, digestOf, isValidDigest } from "../model/digest.js";
 import { NotFoundError, OcidistError } from "../model/errors.js";
-import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, sniffCompression } from "../model/media-types.js";
+import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_MANIFEST, OCTET_STREAM, sniffCompression } from "../model/media-types.js";
 import { refNameMatches } from "./layout-reader.js";
 import type { LayoutFs } from "./layout-fs.js";
 import { LayerGzipper } from "./layer-gzip.js";
@@ -23,7 +24,6 @@ interface SaveEntry {
   Layers: string[];
 }
 
-const MAX_META = 16 * 1024 * 1024;
 
 /** The OCI layer type for each Docker layer type a file is told to be. */
 const OCI_LAYER_OF: Record<string, string> = { [DOCKER_LAYER]: OCI_LAYER, [DOCKER_LAYER_GZIP]: OCI_LAYER_GZIP, [DOCKER_LAYER_ZSTD]: OCI_LAYER_ZSTD };
@@ -32,7 +32,7 @@ const OCI_LAYER_OF: Record<string, string> = { [DOCKER_LAYER]: OCI_LAYER, [DOCKE
 export async function readSaveManifest(fs: LayoutFs): Promise<SaveEntry[]> {
   let doc: unknown;
   try {
-    doc = JSON.parse((await fs.read("manifest.json", MAX_META)).toString("utf8"));
+    doc = JSON.parse((await fs.read("manifest.json", MAX_ARCHIVE_METADATA_BYTES)).toString("utf8"));
   } catch (err) {
     if (err instanceof NotFoundError) throw new OcidistError(`${fs.description} is not a docker archive (no manifest.json)`);
     throw new OcidistError(`${fs.description}: manifest.json is not JSON`);
@@ -161,7 +161,7 @@ export class DockerArchiveReader implements ReadableTarget {
     const m = this.manifests.get(digest);
     if (m || manifestOnly) return m?.desc;
     const size = this.sizes.get(digest);
-    return size === undefined ? undefined : { mediaType: "application/octet-stream", digest, size };
+    return size === undefined ? undefined : { mediaType: OCTET_STREAM, digest, size };
   }
 
   /** A digest's descriptor, learning every entry's digests first when it is not yet known. */
