@@ -27,15 +27,21 @@ export interface Location {
   reference?: Reference;
 }
 
+/** True for text without a `kind:` prefix or `docker://`: a path, or a plain registry reference. */
+function isBare(text: string): boolean {
+  return !/^[a-z-]+:/.test(text) && !text.startsWith("docker://");
+}
+
+function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
 /** The help text of a LOCATION argument of a read command. */
 export const LOCATION_HELP = "REF (a registry; also docker://REF), oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG|@DIGEST] or docker-archive:FILE[:REF|@DIGEST]";
 
 /** Parses a LOCATION. With `detect`, a bare existing path is a local location of the kind its content shows. */
 export async function parseCliLocation(text: string, detect = false): Promise<Location> {
-  if (detect && !/^[a-z-]+:/.test(text) && !text.startsWith("docker://")) {
-    const exists = await stat(text).then(() => true, () => false);
-    if (exists) return { kind: await detectLocalFormat(text), path: text };
-  }
+  if (detect && isBare(text) && (await pathExists(text))) return { kind: await detectLocalFormat(text), path: text };
   const loc = parseLocation(text);
   if (loc.kind === "registry") {
     const reference = parseReference(loc.ref ?? text.replace(/^docker:\/\//, ""));
@@ -50,8 +56,8 @@ export async function parseCliLocation(text: string, detect = false): Promise<Lo
  * for a registry reference. `use` says what to do instead with a registry reference.
  */
 export async function parseLocalLocation(text: string, command: string, use = ""): Promise<Location> {
-  const bare = !/^[a-z-]+:/.test(text) && !text.startsWith("docker://");
-  if (bare && !(await stat(text).then(() => true, () => false))) {
+  if (isBare(text)) {
+    if (await pathExists(text)) return { kind: await detectLocalFormat(text), path: text };
     let isReference = true;
     try {
       parseReference(text);
@@ -60,7 +66,7 @@ export async function parseLocalLocation(text: string, command: string, use = ""
     }
     throw new OcidistError(`${text}: no such file or directory${isReference ? `; ${command} takes a local archive or layout${use}` : ""}`);
   }
-  const loc = await parseCliLocation(text, true);
+  const loc = await parseCliLocation(text);
   if (loc.kind === "registry") throw new UsageError(`${command} takes a local archive or layout; ${JSON.stringify(text)} is a registry reference${use}`);
   return loc;
 }

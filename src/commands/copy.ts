@@ -13,7 +13,7 @@ import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
 import type { Credential } from "../auth/credentials.js";
 import { formatBytes, plural, printJson } from "../cli/output.js";
-import { openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
+import { describeLocation, openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "../cli/cache.js";
 import { FORCE_HELP } from "../util/output-policy.js";
 
@@ -29,7 +29,7 @@ interface CopyCliOptions {
 
 /** `USER:PASSWORD` of `--src-creds` / `--dest-creds`, for the registry of `loc`. */
 function flagCredential(flag: string, text: string, loc: Location): [string, Credential] {
-  if (loc.kind !== "registry") throw new UsageError(`${flag} is for a registry, and ${describe(loc)} is not one`);
+  if (loc.kind !== "registry") throw new UsageError(`${flag} is for a registry, and ${describeLocation(loc)} is not one`);
   const colon = text.indexOf(":");
   if (colon <= 0) throw new UsageError(`${flag} wants USER:PASSWORD`);
   return [loc.reference!.registry, { username: text.slice(0, colon), password: text.slice(colon + 1) }];
@@ -63,10 +63,6 @@ function destinationName(src: Location, dst: Location): string | undefined {
   return src.kind === "registry" ? undefined : src.ref;
 }
 
-function describe(loc: Location): string {
-  return loc.kind === "registry" ? formatReference(loc.reference!) : `${loc.kind}:${loc.path}${loc.ref ? `:${loc.ref}` : ""}`;
-}
-
 async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
   const registries = registriesOf(src, dst);
   await ctx.client(registries, await ctx.credentials(registries, sideCredentials(src, dst, opts)));
@@ -96,11 +92,11 @@ async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliO
   if (ctx.progress !== "none") {
     const what = dst.kind === "registry" ? `${plural(moved, "blob")} uploaded, ${mounted} mounted` : `${plural(moved, "blob")} written`;
     const refs = result.referrers !== undefined ? `, ${plural(result.referrers, "referrer")}` : "";
-    ctx.info(`copied ${describe(src)} → ${describe(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${what}${refs}, ${formatBytes(display.transferred)} moved`);
+    ctx.info(`copied ${describeLocation(src)} → ${describeLocation(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${what}${refs}, ${formatBytes(display.transferred)} moved`);
   }
   if (ctx.opts.json) {
     const counts = dst.kind === "registry" ? { uploaded: moved, mounted } : { written: moved };
-    await printJson({ source: describe(src), destination: describe(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}) });
+    await printJson({ source: describeLocation(src), destination: describeLocation(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}) });
   }
 }
 

@@ -13,8 +13,6 @@ import { formatPlatform, isAttestation, selectPlatform } from "../model/platform
 import type { ReadableTarget } from "../targets/target.js";
 import { readAll } from "../util/stream.js";
 
-/** The largest image config read into memory. */
-
 /** An image config (image-spec `config.md`), the fields this client reads. */
 export interface ImageConfig {
   created?: string;

@@ -10,7 +10,7 @@ import { convertSchema1 } from "../engine/schema1-convert.js";
 import { exportRootfs, type ExportOptions } from "../export/export-rootfs.js";
 import type { LayerStats } from "../export/extract.js";
 import type { Descriptor, Platform } from "../model/descriptor.js";
-import { parseManifest } from "../model/manifest.js";
+import { childDescriptors, parseManifest } from "../model/manifest.js";
 import { cacheOutcome, type ProgressListener } from "../progress/events.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { limiter } from "../util/limit.js";
@@ -45,10 +45,8 @@ export async function exportImage(target: ReadableTarget, ref: string | undefine
   let layers: Descriptor[];
   const parsed = resolved.manifest.parsed;
   if (parsed.kind === "schema1") {
-    const sums = [...new Set(parsed.schema1.fsLayers.map((l) => l.blobSum))];
     // Schema 1 gives no sizes: the location's (a registry's HEAD) bounds each read; else --max-blob-size does.
-    const sized = async (digest: string) => ({ mediaType: "", digest, size: (await target.blobSize?.({ mediaType: "", digest, size: -1 }, signal)) ?? -1 });
-    await Promise.all(sums.map(async (digest) => fetchLayer(await sized(digest))));
+    await Promise.all(childDescriptors(parsed).map(async (d) => fetchLayer({ ...d, size: (await target.blobSize?.(d, signal)) ?? -1 })));
     const converted = await convertSchema1(parsed.schema1, cache);
     layers = imageManifestOf(parseManifest(converted.manifestBytes), "converted schema1 manifest").layers;
   } else {
