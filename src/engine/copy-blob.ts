@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { discard } from "../http/discard.js";
 import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
 import type { Descriptor } from "../model/descriptor.js";
-import { AbortedError, OcidistError } from "../model/errors.js";
+import { AbortedError, UploadSessionError } from "../model/errors.js";
 import { cacheOutcome, type BlobOutcome, type ProgressListener } from "../progress/events.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 import { isResumable, openVerifiedBlob } from "./blob-reader.js";
@@ -56,14 +56,12 @@ export async function transferBlob(ctx: BlobTransferContext, blob: Descriptor): 
 
 /**
  * Whether a whole new transfer of a blob may pass where this one failed: a failure a resumed
- * read would also try again (see `isResumable`), or a protocol failure with neither an HTTP
- * status nor a meaning of its own (a plain {@link OcidistError}: an upload session that
- * disagrees about the bytes it holds), which a fresh session starts clean of. Never a digest
- * mismatch, a bound, a missing blob, a refusal or another answer of a server.
+ * read would also try again (see `isResumable`), or an upload session that lost track of
+ * its bytes, which a fresh session starts clean of. Never a digest mismatch, a bound, a
+ * missing blob, a refusal or another answer of a server.
  */
 export function mayPassAgain(err: unknown, retry: RetryPolicy = defaultRetryPolicy): boolean {
-  if (isResumable(err, retry)) return true;
-  return err instanceof OcidistError && err.constructor === OcidistError && err.http === undefined;
+  return isResumable(err, retry) || err instanceof UploadSessionError;
 }
 
 /** One attempt at moving a blob's bytes along its route. */

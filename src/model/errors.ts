@@ -115,6 +115,11 @@ export class AuthError extends OcidistError {
   override name = "AuthError";
 }
 
+/** An upload session that disagrees with the client about the bytes it holds; a fresh session may pass. */
+export class UploadSessionError extends OcidistError {
+  override name = "UploadSessionError";
+}
+
 /** The operation was cancelled (signal, Ctrl-C). */
 export class AbortedError extends OcidistError {
   override name = "AbortedError";

@@ -7,7 +7,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
-import { OcidistError } from "../model/errors.js";
+import { OcidistError, UploadSessionError } from "../model/errors.js";
 import { OCTET_STREAM } from "../model/media-types.js";
 import type { HttpResponse } from "../http/transport.js";
 import type { Reference } from "../model/reference.js";
@@ -167,10 +167,10 @@ async function patchChunks(
         // The registry holds a different amount than we thought: ask where it stands and
         // resend from there, as long as those bytes are still in the chunk at hand.
         res.body.resume();
-        const status = await uploadStatus(client, repo, location, scopes, what, signal);
+        const status = await uploadStatus(client, repo, location, scopes, what, signal, offset);
         location = status.location;
         if (status.received < offset || status.received > end + 1) {
-          throw new OcidistError(`${what}: the registry refused the chunk at ${start} (416) and holds ${status.received} bytes; cannot resume from there`);
+          throw new UploadSessionError(`${what}: the registry refused the chunk at ${start} (416) and holds ${status.received} bytes; cannot resume from there`);
         }
         chunk = whole.subarray(status.received - offset);
         start = status.received;
@@ -184,7 +184,7 @@ async function patchChunks(
       location = resolveLocation(res, what);
       const received = parseRangeEnd(res.header("range"));
       if (received !== undefined && received !== end) {
-        throw new OcidistError(`${what}: the registry acknowledged bytes up to ${received}, ${end} were sent`);
+        throw new UploadSessionError(`${what}: the registry acknowledged bytes up to ${received}, ${end} were sent`);
       }
       break;
     }
@@ -193,13 +193,19 @@ async function patchChunks(
   return location;
 }
 
-/** `GET <location>` of an upload in progress: 204 with `Range: 0-<end>` and a fresh Location. */
-async function uploadStatus(client: RegistryClient, repo: Reference, location: string, scopes: string[], what: string, signal?: AbortSignal): Promise<{ received: number; location: string }> {
+/**
+ * `GET <location>` of an upload in progress: 204 with `Range: 0-<end>` and a fresh Location.
+ * docker-registry answers `0-0` both for an empty upload and for one byte held (it never
+ * sends `0--1`); `committed`, the bytes this client knows were accepted, settles it: `0-0`
+ * after nothing was committed means nothing is held.
+ */
+async function uploadStatus(client: RegistryClient, repo: Reference, location: string, scopes: string[], what: string, signal: AbortSignal | undefined, committed: number): Promise<{ received: number; location: string }> {
   const res = await client.request(repo.registry, { method: "GET", path: location, scopes, followRedirects: false, signal });
   if (res.status !== 204 && res.status !== 200) throw await responseError(res, "GET", what);
   res.body.resume();
   const end = parseRangeEnd(res.header("range"));
-  return { received: end === undefined ? 0 : end + 1, location: res.header("location") ? resolveLocation(res, what) : location };
+  const received = end === undefined || (end === 0 && committed === 0) ? 0 : end + 1;
+  return { received, location: res.header("location") ? resolveLocation(res, what) : location };
 }
 
 /** The end of a `Range` header, in either `0-N` or `bytes=0-N` form. */

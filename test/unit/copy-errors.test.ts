@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
-import { AbortedError, copy, DigestMismatchError, MemoryTarget, NotFoundError, OcidistError, retryPolicy, UnauthorizedError, type Descriptor } from "../../src/index.js";
+import { AbortedError, copy, DigestMismatchError, MemoryTarget, NotFoundError, OcidistError, retryPolicy, UnauthorizedError, UploadSessionError, type Descriptor } from "../../src/index.js";
 import { countingSource, imageOf, LAYER } from "./memory-images.js";
 
 /** A connection reset, as undici reports one. */
@@ -94,7 +94,7 @@ describe("copy failures", () => {
         return super.push(desc, open);
       }
     }
-    const lost = new Flaky(() => new OcidistError("the registry acknowledged bytes up to 62, 63 were sent"));
+    const lost = new Flaky(() => new UploadSessionError("the registry acknowledged bytes up to 62, 63 were sent"));
     await copy(src, "v1", lost, "v1", { retry: fast(2) });
     assert.equal(pushes.length, 4, "config, layer twice, manifest");
     assert.equal(pushes.filter((d) => d === layer.digest).length, 2);
@@ -102,6 +102,10 @@ describe("copy failures", () => {
     const refused = new Flaky(() => new UnauthorizedError("denied", { http: { status: 403, method: "PUT", url: "" } }));
     await assert.rejects(copy(src, "v1", refused, "v1", { retry: fast(2) }), UnauthorizedError);
     assert.equal(pushes.filter((d) => d === layer.digest).length, 1, "a refusal is final");
+    pushes.length = 0;
+    const broken = new Flaky(() => new OcidistError("a failure with no meaning for retries"));
+    await assert.rejects(copy(src, "v1", broken, "v1", { retry: fast(2) }), /no meaning for retries/);
+    assert.equal(pushes.filter((d) => d === layer.digest).length, 1, "only a lost session earns a fresh one");
   });
 
   test("a body cut mid-way is resumed from the byte reached", async () => {
