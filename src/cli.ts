@@ -8,6 +8,7 @@ import { VERSION } from "./cli/version.js";
 import { EXIT_FAILURE, EXIT_USAGE, errorLine, exitStatusFor } from "./cli/exit.js";
 import { note, safeText } from "./cli/output.js";
 import { cleanupTemps } from "./util/atomic.js";
+import { quietWarnings } from "./cli/warnings.js";
 
 /** A command module: it adds its commands to the program. */
 type CommandModule = { register: (program: Command) => void };
@@ -76,7 +77,8 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
     .option("--platform <os/arch[/variant][:os.version]>", "which image of an index (default linux/<this machine's arch>)")
     .option("--insecure", "allow plain HTTP and unverified TLS")
     .option("--ca-file <file>", "also trust this PEM bundle (repeatable)", collect)
-    .option("--proxy <url>", "HTTP(S) proxy (default from HTTPS_PROXY / HTTP_PROXY / NO_PROXY)")
+    .option("--proxy <url>", "HTTP(S) or SOCKS5 proxy, e.g. socks5://127.0.0.1:9050 for Tor (default from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY)")
+    .option("--cross-check <via>", "before a tag's digest is used, resolve it again through VIA (a proxy URL, or mirror:HOST[:PORT]) and require the same digest (repeatable)", collect)
     .option("--jobs <n>", "parallel blob transfers (default 4)")
     .option("--retries <n>", "extra attempts for transient failures (default 4)")
     .option("--timeout <seconds>", "give up on a connection that sends nothing for this long (default 60)")
@@ -118,6 +120,7 @@ function lastResort(err: unknown): void {
   void cleanupTemps().finally(() => process.exit(EXIT_FAILURE));
 }
 process.on("uncaughtException", lastResort);
+quietWarnings();
 process.on("unhandledRejection", lastResort);
 
 // For the benchmark: peak memory and CPU time (user, system) of this process.

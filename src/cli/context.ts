@@ -19,6 +19,7 @@ import { VERSION } from "./version.js";
 import { parseByteSize } from "../model/limits.js";
 import { checkGlobalOptions, type CheckedOptions } from "./options.js";
 import { note } from "./output.js";
+import { parseCrossCheckPaths, type CrossCheckPath } from "./cross-check.js";
 
 /** The global options of CLI.md, as commander hands them over. */
 export interface GlobalOptions {
@@ -31,6 +32,7 @@ export interface GlobalOptions {
   insecure?: boolean;
   caFile?: string[];
   proxy?: string;
+  crossCheck?: string[];
   jobs?: string;
   retries?: string;
   timeout?: string;
@@ -82,12 +84,15 @@ export class CliContext {
   readonly checked: CheckedOptions;
   readonly controller = new AbortController();
   private clientPromise?: Promise<RegistryClient>;
+  private storePromise?: Promise<CredentialStore | undefined>;
+  private readonly paths: CrossCheckPath[];
   private sharedTransport?: Transport;
   private configStore?: Promise<DockerConfigStore>;
 
   constructor(command: Command) {
     this.opts = command.optsWithGlobals() as GlobalOptions;
     this.checked = checkGlobalOptions(this.opts);
+    this.paths = parseCrossCheckPaths(this.opts.crossCheck);
     // Every request in flight listens on the one signal; dozens at once are normal here.
     setMaxListeners(0, this.controller.signal);
   }
@@ -206,7 +211,7 @@ export class CliContext {
    */
   client(registries: string[], credentials?: CredentialStore): Promise<RegistryClient> {
     this.clientPromise ??= (async () => {
-      const store = credentials ?? (await this.credentials(registries));
+      const store = await this.credentialStore(registries, credentials);
       return new RegistryClient({
         ...this.transportOptions(),
         transport: this.transport(),
@@ -216,6 +221,17 @@ export class CliContext {
       });
     })();
     return this.clientPromise;
+  }
+
+  /** The credential store of the registry client (built once, as {@link client} builds it). */
+  credentialStore(registries: string[], given?: CredentialStore): Promise<CredentialStore | undefined> {
+    this.storePromise ??= given ? Promise.resolve(given) : this.credentials(registries);
+    return this.storePromise;
+  }
+
+  /** The `--cross-check` paths. */
+  get crossCheckPaths(): CrossCheckPath[] {
+    return this.paths;
   }
 
   /** Releases connections. */

@@ -13,6 +13,7 @@ import { detectLocalFormat, openLocalSink, openLocalSource, parseLocation, type 
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 import type { DockerArchiveOptions } from "../targets/docker-archive-reader.js";
 import type { CliContext } from "./context.js";
+import { crossCheckLocation, crossCheckReference } from "./cross-check.js";
 
 /** A parsed location. */
 export interface Location {
@@ -85,9 +86,9 @@ export interface CliTarget {
   at: string | undefined;
 }
 
-/** Parses `REF` and opens its repository, for the commands that need a registry (`tag`, `delete`, `script`). */
+/** Parses `REF` (cross-checked and pinned when `--cross-check` asks) and opens its repository, for the commands that need a registry (`tag`, `delete`, `script`). */
 export async function openRegistry(ctx: CliContext, text: string, options?: RegistryTargetOptions): Promise<CliTarget> {
-  const ref = parseReference(text);
+  const ref = await crossCheckReference(ctx, parseReference(text));
   return { ref, target: await registryTarget(ctx, ref, options), at: ref.digest ?? ref.tag };
 }
 
@@ -112,11 +113,12 @@ export interface OpenedSource {
 }
 
 /**
- * Parses and opens the LOCATION a read command names, runs `fn` on it and closes it (a
- * docker archive's temporary gzipped layers go). Every reading command opens its location here.
+ * Parses and opens the LOCATION a read command names (a registry tag cross-checked and pinned
+ * to its digest when `--cross-check` asks), runs `fn` on it and closes it (a docker archive's
+ * temporary gzipped layers go). Every reading command opens its location here.
  */
 export async function withSource<T>(ctx: CliContext, text: string, fn: (source: OpenedSource) => Promise<T>, options: DockerArchiveOptions = {}): Promise<T> {
-  const loc = await parseCliLocation(text);
+  const loc = await crossCheckLocation(ctx, await parseCliLocation(text));
   const target = await openSource(ctx, loc, options);
   try {
     const name = target instanceof RegistryTarget ? target.refString(loc.ref) : describeLocation(loc);

@@ -13,6 +13,7 @@ import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
 import type { Credential } from "../auth/credentials.js";
 import { formatBytes, plural, printJson } from "../cli/output.js";
+import { crossCheckLocation } from "../cli/cross-check.js";
 import { describeLocation, openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "../cli/cache.js";
 import { FORCE_HELP } from "../util/output-policy.js";
@@ -63,9 +64,10 @@ function destinationName(src: Location, dst: Location): string | undefined {
   return src.kind === "registry" ? undefined : src.ref;
 }
 
-async function run(ctx: CliContext, src: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
-  const registries = registriesOf(src, dst);
-  await ctx.client(registries, await ctx.credentials(registries, sideCredentials(src, dst, opts)));
+async function run(ctx: CliContext, given: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
+  const registries = registriesOf(given, dst);
+  await ctx.client(registries, await ctx.credentials(registries, sideCredentials(given, dst, opts)));
+  const src = await crossCheckLocation(ctx, given);
   const chunkSize = opts.chunkSize ? Number(opts.chunkSize) : 0;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
   const display = new ProgressDisplay(ctx.progress);

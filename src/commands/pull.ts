@@ -6,7 +6,8 @@
 import type { Command } from "commander";
 import { UsageError } from "../model/errors.js";
 import { formatPlatform } from "../model/platform.js";
-import { parseReference } from "../model/reference.js";
+import { parseReference, type Reference } from "../model/reference.js";
+import { crossCheckReference } from "../cli/cross-check.js";
 import type { LocalKind } from "../targets/local.js";
 import { pullImages, type PullReport } from "../ops/pull.js";
 import { ProgressDisplay } from "../progress/display.js";
@@ -50,8 +51,10 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
 
 async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind: LocalKind, output: string, shown: string): Promise<void> {
   if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
-  const parsed = refs.map((r) => parseReference(r));
-  const client = await ctx.client([...new Set(parsed.map((r) => r.registry))]);
+  const given = refs.map((r) => parseReference(r));
+  const client = await ctx.client([...new Set(given.map((r) => r.registry))]);
+  const parsed: Reference[] = [];
+  for (const ref of given) parsed.push(await crossCheckReference(ctx, ref));
   const cache = opts.cache === false ? undefined : cacheFor(opts.cacheDir);
   const display = new ProgressDisplay(ctx.progress);
   let report: PullReport;

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { Agent, Dispatcher } from "undici";
 import { UsageError } from "../model/errors.js";
-import { redactUrl } from "./redact.js";
+import { isSocksProxy, parseProxyUrl, proxyFor } from "./proxy-env.js";
 import type { HttpRequest, HttpResponse } from "./round-trip.js";
 import { undici } from "./undici.js";
 
@@ -19,7 +19,7 @@ export interface SenderOptions {
   insecure?: boolean;
   /** Extra PEM bundle(s) to trust, as file paths. */
   caFiles?: string[];
-  /** Proxy URL; when absent, `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment apply. */
+  /** Proxy URL (http, https or socks5); when absent, `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` from the environment apply (see `proxy-env.ts`). */
   proxy?: string;
   /** Time to wait for response headers, and for the next body chunk, in milliseconds (default 60 s). */
   timeoutMs?: number;
@@ -29,12 +29,6 @@ export interface SenderOptions {
   connections?: number;
 }
 
-/** True when the environment names a proxy. */
-function environmentProxy(): boolean {
-  const env = process.env;
-  return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
-}
-
 /** Sends single requests; holds the connection pools. */
 export class Sender {
   private readonly options: SenderOptions;
@@ -42,19 +36,15 @@ export class Sender {
   private readonly extraCa: string[];
   /** For plain-HTTP origins when no proxy applies: no TLS settings, no proxy agent. */
   private plain?: Dispatcher;
-  /** For everything else: TLS settings and the proxy agent, if any. */
-  private full?: Dispatcher;
+  /** For https origins when no proxy applies. */
+  private direct?: Dispatcher;
+  /** One agent per proxy in use, by URL. */
+  private readonly proxied = new Map<string, Dispatcher>();
 
   /** @throws UsageError for a malformed proxy URL or a CA file that is missing or holds no certificate. */
   constructor(options: SenderOptions = {}) {
     this.options = options;
-    if (options.proxy) {
-      try {
-        this.proxyUrl = new URL(options.proxy);
-      } catch {
-        throw new UsageError(`invalid proxy URL ${JSON.stringify(redactUrl(options.proxy))}`);
-      }
-    }
+    if (options.proxy) this.proxyUrl = parseProxyUrl(options.proxy, "--proxy");
     this.extraCa = caFiles(options.caFiles).map(readCaFile);
   }
 
@@ -88,12 +78,15 @@ export class Sender {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    await Promise.all([this.plain?.close(), this.full?.close()]);
+    await Promise.all([this.plain?.close(), this.direct?.close(), ...[...this.proxied.values()].map((d) => d.close())]);
   }
 
   private dispatcherFor(url: URL): Dispatcher {
-    if (url.protocol === "http:" && !this.proxyUrl && !environmentProxy()) return (this.plain ??= new undici.Agent(this.common()));
-    return (this.full ??= this.build());
+    const proxy = proxyFor(url, this.proxyUrl);
+    if (!proxy) return url.protocol === "http:" ? (this.plain ??= new undici.Agent(this.common())) : (this.direct ??= new undici.Agent({ ...this.common(), connect: this.tls() }));
+    let agent = this.proxied.get(proxy.href);
+    if (!agent) this.proxied.set(proxy.href, (agent = this.viaProxy(proxy)));
+    return agent;
   }
 
   private common(): Agent.Options {
@@ -101,12 +94,19 @@ export class Sender {
     return { keepAliveTimeout: 30_000, connections: this.options.connections ?? 16, headersTimeout: timeout, bodyTimeout: timeout };
   }
 
-  private build(): Dispatcher {
-    const tls = { rejectUnauthorized: !this.options.insecure, ...(this.extraCa.length ? { ca: [...rootCertificates, ...this.extraCa] } : {}) };
-    const common = { ...this.common(), connect: tls };
-    if (this.proxyUrl) return new undici.ProxyAgent({ ...common, uri: this.proxyUrl.toString(), requestTls: tls });
-    if (environmentProxy()) return new undici.EnvHttpProxyAgent({ ...common, requestTls: tls });
-    return new undici.Agent(common);
+  /** TLS settings for registries: verification unless `--insecure`, extra CAs beside the system's. */
+  private tls(): { rejectUnauthorized: boolean; ca?: string[] } {
+    return { rejectUnauthorized: !this.options.insecure, ...(this.extraCa.length ? { ca: [...rootCertificates, ...this.extraCa] } : {}) };
+  }
+
+  private viaProxy(proxy: URL): Dispatcher {
+    const tls = this.tls();
+    if (isSocksProxy(proxy)) {
+      // undici takes socks5: and socks:; socks5h (names resolved by the proxy) is what it does anyway.
+      const uri = proxy.href.replace(/^socks5h:/, "socks5:");
+      return new undici.ProxyAgent({ ...this.common(), uri, requestTls: tls });
+    }
+    return new undici.ProxyAgent({ ...this.common(), uri: proxy.href, requestTls: tls, proxyTls: tls });
   }
 }
 

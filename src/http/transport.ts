@@ -9,6 +9,7 @@
 import { AbortedError, OcidistError } from "../model/errors.js";
 import { withLogging } from "./logging.js";
 import { describeNetworkError } from "./network-errors.js";
+import { proxyFor } from "./proxy-env.js";
 import { redactUrl } from "./redact.js";
 import { withRedirects } from "./redirects.js";
 import { retryPolicy, type RetryPolicy } from "./retry.js";
@@ -67,26 +68,10 @@ export class Transport {
   }
 }
 
-/** The proxy a request to `url` goes through: `--proxy`, else the environment's (NO_PROXY honoured roughly). */
-function proxyFor(url: string, explicit: string | undefined): string | undefined {
-  if (explicit) return explicit;
-  const u = new URL(url);
-  const env = process.env;
-  const proxy = u.protocol === "https:" ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
-  if (!proxy) return undefined;
-  const none = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const host = u.hostname.toLowerCase();
-  if (none.some((n) => n === "*" || host === n.replace(/^\./, "") || host.endsWith(n.startsWith(".") ? n : `.${n}`))) return undefined;
-  try {
-    return new URL(proxy).toString();
-  } catch {
-    return undefined;
-  }
-}
-
 function wrapNetworkError(err: unknown, req: HttpRequest, proxy?: string): Error {
   if (err instanceof OcidistError) return err;
   const e = err as { cause?: { message?: string; code?: string } };
-  const detail = describeNetworkError(err, { url: req.url, proxy: proxyFor(req.url, proxy) }) ?? e.cause?.code ?? e.cause?.message ?? errorCode(err);
+  const via = proxyFor(new URL(req.url), proxy ? new URL(proxy) : undefined);
+  const detail = describeNetworkError(err, { url: req.url, ...(via ? { proxy: via.href } : {}) }) ?? e.cause?.code ?? e.cause?.message ?? errorCode(err);
   return new OcidistError(`${req.method} ${redactUrl(req.url)}: ${detail}`, { cause: err });
 }

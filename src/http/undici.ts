@@ -15,8 +15,6 @@ export interface UndiciParts {
   readonly Agent: typeof Undici.Agent;
   /** Loaded when first read. */
   readonly ProxyAgent: typeof Undici.ProxyAgent;
-  /** Loaded when first read. */
-  readonly EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent;
   /** True when the parts were loaded without the entry point. */
   readonly direct: boolean;
 }
@@ -47,14 +45,10 @@ function loadDirect(): UndiciParts {
     };
   };
   const proxyAgent = lazy<typeof Undici.ProxyAgent>("proxy-agent.js", "ProxyAgent");
-  const envAgent = lazy<typeof Undici.EnvHttpProxyAgent>("env-http-proxy-agent.js", "EnvHttpProxyAgent");
   return {
     Agent,
     get ProxyAgent() {
       return proxyAgent();
-    },
-    get EnvHttpProxyAgent() {
-      return envAgent();
     },
     direct: true,
   };
@@ -65,7 +59,7 @@ function load(): UndiciParts {
     return loadDirect();
   } catch {
     const u = require("undici") as typeof Undici;
-    return { Agent: u.Agent, ProxyAgent: u.ProxyAgent, EnvHttpProxyAgent: u.EnvHttpProxyAgent, direct: false };
+    return { Agent: u.Agent, ProxyAgent: u.ProxyAgent, direct: false };
   }
 }
 

@@ -8,7 +8,7 @@ import { Authenticator, type AuthenticatorOptions } from "../auth/authenticator.
 import { parseChallenges, preferredChallenge, type Challenge } from "../auth/challenge.js";
 import type { CredentialStore } from "../auth/credentials.js";
 import { mergeScopes, parseScopeList, formatScope, parseScope } from "../auth/scope.js";
-import { OcidistError, UnauthorizedError } from "../model/errors.js";
+import { OcidistError, UsageError, UnauthorizedError } from "../model/errors.js";
 import { redactUrl } from "../http/redact.js";
 import { Transport, type HttpMethod, type HttpResponse, type RequestBody, type TransportOptions } from "../http/transport.js";
 import { isLoopbackRegistry, registryHost } from "../model/reference.js";
@@ -90,12 +90,13 @@ export class RegistryClient {
       res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry: !allowHttp });
     } catch (err) {
       // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
-      if (!allowHttp || signal?.aborted || isCertificateError((err as Error).cause ?? err)) throw err;
+      if (!allowHttp || signal?.aborted || err instanceof UsageError || isCertificateError((err as Error).cause ?? err)) throw err;
       base = `http://${host}`;
       try {
         res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal });
-      } catch {
-        throw err;
+      } catch (plain) {
+        // A mistake of the user's (a proxy variable that is no URL) explains more than the https error.
+        throw plain instanceof UsageError ? plain : err;
       }
       // An HTTPS server answering plain HTTP: the https error is the one that explains.
       if (res.status === 400) {

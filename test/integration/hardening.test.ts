@@ -7,8 +7,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { getRig } from "../rig/shared.js";
@@ -17,6 +15,7 @@ import { image, layer } from "../rig/build.js";
 import { pushImage } from "../rig/push.js";
 import type { RigInfo } from "../rig/rig.js";
 import { CLI, isolatedEnv, ocidist, tempDir } from "../helpers/cli.js";
+import { startConnectProxy } from "../helpers/tunnels.js";
 import { checkRealm } from "../../src/auth/token.js";
 
 let rig: RigInfo;
@@ -108,23 +107,9 @@ describe("signals and concurrency", () => {
 
 describe("proxies and auth edges", () => {
   test("--proxy tunnels every request through a CONNECT proxy", async () => {
-    const seen: string[] = [];
-    const proxy: Server = createServer();
-    proxy.on("connect", (req, socket, head) => {
-      seen.push(req.url ?? "");
-      const [h, p] = (req.url ?? "").split(":");
-      const upstream = connect(Number(p), h, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const proxy = await startConnectProxy();
+    const { seen, url } = proxy;
     try {
-      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const r = await ocidist(["digest", `${host}/${s.repos.simple}:v1`, "--proxy", url]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.out.trim(), s.simple.manifest.digest);
@@ -136,7 +121,7 @@ describe("proxies and auth edges", () => {
       assert.equal(np.code, 0, np.stderr);
       assert.equal(seen.length, bypass, "NO_PROXY hosts bypass the proxy");
     } finally {
-      proxy.close();
+      await proxy.close();
     }
   });
 

@@ -9,7 +9,6 @@ import { undici } from "../../src/http/undici.js";
 test("undici's agents load directly, with the request API on them", () => {
   assert.equal(undici.direct, true);
   assert.equal(typeof undici.ProxyAgent, "function");
-  assert.equal(typeof undici.EnvHttpProxyAgent, "function");
   const agent = new undici.Agent();
   assert.equal(typeof agent.request, "function");
   assert.equal(typeof agent.connect, "function");
