@@ -5,7 +5,8 @@
  * keep every other key, are atomic, and leave the file with mode 0600.
  * @module
  */
-import { chmod, lstat, mkdir, readFile, readlink, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readlink } from "node:fs/promises";
+import { writeSmallAtomic } from "../util/write-file.js";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { AuthError, OcidistError } from "../model/errors.js";
@@ -143,16 +144,7 @@ export class DockerConfigStore implements CredentialStore {
   private async save(): Promise<void> {
     const dir = join(this.configPath, "..");
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const target = await linkTarget(this.configPath);
-    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      await writeFile(tmp, `${JSON.stringify(this.doc, null, "\t")}\n`, { mode: 0o600, flag: "wx" });
-      await chmod(tmp, 0o600);
-      await rename(tmp, target);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await writeSmallAtomic(await linkTarget(this.configPath), `${JSON.stringify(this.doc, null, "\t")}\n`, 0o600);
   }
 }
 

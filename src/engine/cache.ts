@@ -7,7 +7,8 @@
  * @module
  */
 import { createReadStream, type WriteStream } from "node:fs";
-import { lstat, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { writeSmallAtomic } from "../util/write-file.js";
+import { lstat, mkdir, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -268,11 +269,7 @@ export class BlobCache {
 
   /** Records a blob that is at hand in memory (a synthesized config). */
   async put(digest: string, bytes: Uint8Array): Promise<void> {
-    const final = await this.prepare(digest);
-    const tmp = `${final}.${process.pid}.tmp`;
-    await rm(tmp, { force: true });
-    await writeFile(tmp, bytes, { flag: "wx" });
-    await rename(tmp, final);
+    await writeSmallAtomic(await this.prepare(digest), bytes);
   }
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { link, lstat, mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { writeSmallAtomic } from "../util/write-file.js";
+import { link, lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable, type Readable } from "node:stream";
@@ -130,11 +131,7 @@ export class DirSink implements FileSink {
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {
-    const full = await this.parentOf(path);
-    const tmp = `${full}.${process.pid}.tmp`;
-    await rm(tmp, { force: true });
-    await writeFile(tmp, content, { flag: "wx" });
-    await rename(tmp, full);
+    await writeSmallAtomic(await this.parentOf(path), content);
   }
 
   async commit(): Promise<void> {

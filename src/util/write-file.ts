@@ -4,10 +4,10 @@
  * @module
  */
 import { createWriteStream, type WriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
+import { chmod, rename, rm, writeFile } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { registerTemp, unregisterTemp } from "./atomic.js";
+import { registerTemp, tempPathBeside, unregisterTemp } from "./atomic.js";
 import { createBeside, placeFile } from "./output-policy.js";
 
 /** A new file opened for writing, once it is open (so that a failure to create it is seen here). */
@@ -26,6 +26,27 @@ export async function writeStreamAtomic(dest: string, source: Readable, signal?:
   try {
     await pipeline(source, out, { signal });
     await placeFile(tmp, dest, force);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    unregisterTemp(tmp);
+  }
+}
+
+/**
+ * Writes `content` to `dest` atomically: to a new uniquely named temporary file beside it
+ * (created exclusively, so a planted file or link there is never written through), then
+ * renamed over it. Concurrent writers of the same path each rename a complete file; the last
+ * one wins. On failure the temporary file is removed and `dest` is as it was.
+ */
+export async function writeSmallAtomic(dest: string, content: Uint8Array | string, mode = 0o644): Promise<void> {
+  const tmp = tempPathBeside(dest);
+  registerTemp(tmp);
+  try {
+    await writeFile(tmp, content, { flag: "wx", mode });
+    if (mode !== 0o644) await chmod(tmp, mode);
+    await rename(tmp, dest);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;

@@ -141,3 +141,30 @@ describe("copy into a memory target", () => {
     assert.deepEqual(files.sort(), [cache.path(image.config.digest), cache.path(image.layers[0]!.digest)].sort());
   });
 });
+
+describe("referrers in a copy", () => {
+  test("a referrer whose subject names the image is copied; one the source lists falsely is refused", async () => {
+    const src = new MemoryTarget("src");
+    const img = imageOf(src, ["app"], "v1");
+    const other = imageOf(src, ["other"]);
+    const sig = (subject: Descriptor) =>
+      src.put(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", artifactType: "application/example", config: img.config, layers: [], subject }), "application/vnd.oci.image.manifest.v1+json");
+    const genuine = sig(img.manifest);
+    const dst = new MemoryTarget("dst");
+    const result = await copy(src, "v1", dst, "v1", { referrers: true });
+    assert.equal(result.referrers, 1);
+    assert.ok(await dst.exists(genuine));
+
+    // A source that lists, as a referrer of the image, a manifest whose subject is another image.
+    const stray = sig(other.manifest);
+    const lying = Object.assign(Object.create(src) as MemoryTarget, {
+      referrers: async (d: Descriptor) => (d.digest === img.manifest.digest ? [genuine, stray] : []),
+    });
+    const dst2 = new MemoryTarget("dst2");
+    await assert.rejects(copy(lying, "v1", dst2, "v1", { referrers: true }), (err: Error) => {
+      assert.match(err.message, new RegExp(`lists ${stray.digest} as a referrer of ${img.manifest.digest}, but its subject is ${other.manifest.digest}`));
+      return true;
+    });
+    assert.equal(await dst2.exists(stray), false);
+  });
+});
