@@ -74,19 +74,22 @@ async function tagsNaming(client: RegistryClient, ref: Reference, digest: string
 /**
  * Deletes what `ref` names. A digest reference deletes that manifest. A tag is untagged
  * alone where the registry supports it; otherwise its manifest is deleted by digest,
- * refused with the list of other tags that would go too unless `force`.
- * @throws OcidistError when other tags would go, RegistryError from the registry
+ * refused with the list of other tags that would go too unless `force`. A tag given with a
+ * digest (`repo:tag@sha256:…`, as `--cross-check` pins it) is deleted as the tag, and only
+ * while it still names that digest.
+ * @throws OcidistError when other tags would go or the tag has moved, RegistryError from the registry
  */
 export async function deleteReference(client: RegistryClient, ref: Reference, options: DeleteOptions = {}): Promise<DeleteResult> {
   const { signal } = options;
-  if (ref.digest) {
+  const tag = ref.tag;
+  if (ref.digest && !tag) {
     await deleteManifest(client, ref, ref.digest, signal);
     return { removed: "manifest", digest: ref.digest, tags: [] };
   }
-  const tag = ref.tag;
   if (!tag) throw new OcidistError(`${ref.registry}/${ref.repository}: name a tag or a digest to delete`);
-  const { descriptor } = await headManifest(client, ref, signal);
+  const { descriptor } = await headManifest(client, { ...ref, digest: undefined }, signal);
   const digest = descriptor.digest;
+  if (ref.digest && digest !== ref.digest) throw new OcidistError(`${ref.registry}/${ref.repository}:${tag} names ${digest} now, not ${ref.digest}: nothing deleted`);
   const tags = await tagsNaming(client, ref, digest, options);
   const others = tags.filter((t) => t !== tag);
   if (others.length === 0 || !(await untag(client, ref, tag, signal))) {

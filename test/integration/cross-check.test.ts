@@ -44,6 +44,7 @@ before(async () => {
   await pushImage(rig, mirror, "xcheck/app", a, ["v1"]);
   await pushImage(rig, open, "xcheck/moved", a, ["v1"]);
   await pushImage(rig, mirror, "xcheck/moved", b, ["v1"]);
+  await pushImage(rig, open, "xcheck/del", a, ["v1", "v2"]);
   impostor = await startRewritingProxy(open.url);
   impostor.intercept((req) => void (req.url = req.url.replace("/xcheck/app/manifests/v1", "/xcheck/app/manifests/evil")));
   twoFaced = await startRewritingProxy(open.url);
@@ -100,6 +101,17 @@ describe("--cross-check", () => {
     assert.equal(r.code, 1, r.stderr);
     const tags = await ocidist(["tags", `${open.host}/xcheck/app`]);
     assert.ok(!tags.out.split("\n").includes("swapped"), tags.out);
+  });
+
+  test("delete of a pinned tag stays a tag delete: other tags of the manifest are not taken with it", async () => {
+    const r = await ocidist(["delete", `${open.host}/xcheck/del:v1`, "--cross-check", faithfulHttp.url]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /also tagged v2/);
+    const tags = await ocidist(["tags", `${open.host}/xcheck/del`]);
+    assert.deepEqual(tags.out.trim().split("\n").sort(), ["v1", "v2"]);
+    const moved = await ocidist(["delete", `${open.host}/xcheck/del:v1@${b.manifest.digest}`, "--force"]);
+    assert.equal(moved.code, 1, moved.stderr);
+    assert.match(moved.stderr, /names sha256:[0-9a-f]{64} now, not sha256:.*nothing deleted/);
   });
 
   test("the agreed digest is pinned: a registry that answers HEAD with one manifest and GET with another is read by digest", async () => {
