@@ -48,7 +48,9 @@ function exempt(url: URL): boolean {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
     if (entry === "*") return true;
-    const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\]$/g, ""))!;
+    // [v6]:port, a bare v6 address (more than one colon), or name[:port]
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? (entry.split(":").length > 2 ? [entry, entry] : /^([^:]+)(?::(\d+))?$/.exec(entry));
+    if (!m) continue;
     const name = m[1]!.replace(/^\*?\./, ".");
     if (m[2] && m[2] !== port) continue;
     if (host === name.replace(/^\./, "") || (name.startsWith(".") ? host.endsWith(name) : host.endsWith(`.${name}`))) return true;
