@@ -32,6 +32,7 @@ export { fetchBlob, headBlob, blobExists } from "./registry/blobs.js";
 export { uploadBlob, type UploadOptions, type UploadOutcome } from "./registry/upload.js";
 export { listTags, listCatalog } from "./registry/tags.js";
 export { listReferrers, referrersTag } from "./registry/referrers.js";
+export { crossCheckDigest, CrossCheckError, type CrossCheckPath, type CrossCheckAnswer } from "./registry/cross-check.js";
 export { openVerifiedBlob, type OpenBlobOptions } from "./engine/blob-reader.js";
 /** Resolving a reference in any target to one image (the one platform resolution), its manifest and config. */
 export { resolveImage, resolveDigest, readManifest, fetchConfig, choosePlatform, type ImageConfig, type ReadManifest, type ResolvedImage } from "./engine/image.js";

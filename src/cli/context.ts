@@ -19,7 +19,7 @@ import { VERSION } from "./version.js";
 import { parseByteSize } from "../model/limits.js";
 import { checkGlobalOptions, type CheckedOptions } from "./options.js";
 import { note } from "./output.js";
-import { parseCrossCheckPaths, type CrossCheckPath } from "./cross-check.js";
+import { parseCrossCheckVias, type CrossCheckVia } from "./cross-check.js";
 
 /** The global options of CLI.md, as commander hands them over. */
 export interface GlobalOptions {
@@ -85,14 +85,14 @@ export class CliContext {
   readonly controller = new AbortController();
   private clientPromise?: Promise<RegistryClient>;
   private storePromise?: Promise<CredentialStore | undefined>;
-  private readonly paths: CrossCheckPath[];
+  private readonly paths: CrossCheckVia[];
   private sharedTransport?: Transport;
   private configStore?: Promise<DockerConfigStore>;
 
   constructor(command: Command) {
     this.opts = command.optsWithGlobals() as GlobalOptions;
     this.checked = checkGlobalOptions(this.opts);
-    this.paths = parseCrossCheckPaths(this.opts.crossCheck);
+    this.paths = parseCrossCheckVias(this.opts.crossCheck);
     // Every request in flight listens on the one signal; dozens at once are normal here.
     setMaxListeners(0, this.controller.signal);
   }
@@ -230,7 +230,7 @@ export class CliContext {
   }
 
   /** The `--cross-check` paths. */
-  get crossCheckPaths(): CrossCheckPath[] {
+  get crossCheckVias(): CrossCheckVia[] {
     return this.paths;
   }
 

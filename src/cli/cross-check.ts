@@ -9,46 +9,25 @@
  * (3TOFU), done by the tool in one command.
  * @module
  */
-import { OcidistError, UsageError } from "../model/errors.js";
+import { UsageError } from "../model/errors.js";
 import { formatReference, type Reference } from "../model/reference.js";
 import { parseProxyUrl } from "../http/proxy-env.js";
 import { redactUrl } from "../http/redact.js";
 import { Transport } from "../http/transport.js";
 import { RegistryClient } from "../registry/client.js";
-import { headManifest } from "../registry/manifests.js";
+import { CrossCheckError, crossCheckDigest, type CrossCheckAnswer, type CrossCheckPath } from "../registry/cross-check.js";
 import { errorLine } from "./exit.js";
 import { parseRegistryHost } from "./host.js";
 import type { CliContext } from "./context.js";
 
-/** One independent path to a tag's digest. */
-export type CrossCheckPath = { kind: "proxy"; proxy: string; label: string } | { kind: "mirror"; host: string; label: string };
-
-/** What one path answered. */
-export interface CrossCheckAnswer {
-  /** `direct` (or the `--proxy` in use), `via <proxy>`, `mirror <host>`. */
-  path: string;
-  digest?: string;
-  /** Why this path gave no digest. */
-  error?: string;
-}
-
-/** The paths disagreed, or one could not answer: nothing was read or written. */
-export class CrossCheckError extends OcidistError {
-  override name = "CrossCheckError";
-  constructor(
-    message: string,
-    /** Every path's answer. */
-    readonly answers: CrossCheckAnswer[],
-  ) {
-    super(message, { errors: [{ code: "CROSS_CHECK_FAILED", message }] });
-  }
-}
+/** A `--cross-check` value, parsed. */
+export type CrossCheckVia = { kind: "proxy"; proxy: string; label: string } | { kind: "mirror"; host: string; label: string };
 
 /**
  * Parses the `--cross-check` values.
  * @throws UsageError for a value that is neither a proxy URL nor `mirror:HOST[:PORT]`
  */
-export function parseCrossCheckPaths(values: readonly string[] = []): CrossCheckPath[] {
+export function parseCrossCheckVias(values: readonly string[] = []): CrossCheckVia[] {
   return values.map((v) => {
     if (v.startsWith("mirror:")) {
       const host = parseRegistryHost(v.slice("mirror:".length).replace(/^\/\//, ""));
@@ -60,31 +39,14 @@ export function parseCrossCheckPaths(values: readonly string[] = []): CrossCheck
   });
 }
 
-/** A registry client for one path: the command's own for the direct path and mirrors, one over the proxy otherwise (same credentials: the same registry). */
-async function clientFor(ctx: CliContext, path: CrossCheckPath, registries: string[]): Promise<{ client: RegistryClient; close?: () => Promise<void> }> {
-  const main = await ctx.client(registries);
-  if (path.kind === "mirror") return { client: main };
-  const options = { ...ctx.transportOptions(), proxy: path.proxy };
+/** The path of one VIA: a client over the proxy (same credentials: the same registry), or the command's own client to the mirror. */
+async function pathFor(ctx: CliContext, via: CrossCheckVia, ref: Reference, opened: Transport[]): Promise<CrossCheckPath> {
+  if (via.kind === "mirror") return { label: via.label, client: await ctx.client([ref.registry]), ref: { ...ref, registry: via.host } };
+  const options = { ...ctx.transportOptions(), proxy: via.proxy };
   const transport = new Transport(options);
-  const client = new RegistryClient({ ...options, transport, credentials: await ctx.credentialStore(registries), anonymous: ctx.opts.anonymous });
-  return { client, close: () => transport.close() };
-}
-
-/** The digest one path gives for `ref`'s tag. */
-async function answer(ctx: CliContext, ref: Reference, path: CrossCheckPath | undefined): Promise<CrossCheckAnswer> {
-  const label = path?.label ?? (ctx.opts.proxy ? `via --proxy ${redactUrl(ctx.opts.proxy)}` : "direct");
-  let opened: Awaited<ReturnType<typeof clientFor>> | undefined;
-  try {
-    opened = path ? await clientFor(ctx, path, [ref.registry]) : { client: await ctx.client([ref.registry]) };
-    const at = path?.kind === "mirror" ? { ...ref, registry: path.host } : ref;
-    const { descriptor } = await headManifest(opened.client, at, ctx.signal);
-    return { path: label, digest: descriptor.digest };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    return { path: label, error: errorLine(err) };
-  } finally {
-    await opened?.close?.().catch(() => undefined);
-  }
+  opened.push(transport);
+  const client = new RegistryClient({ ...options, transport, credentials: await ctx.credentialStore([ref.registry]), anonymous: ctx.opts.anonymous });
+  return { label: via.label, client, ref };
 }
 
 /**
@@ -95,25 +57,31 @@ async function answer(ctx: CliContext, ref: Reference, path: CrossCheckPath | un
  * @throws CrossCheckError when the paths disagree or one of them cannot answer
  */
 export async function crossCheckReference(ctx: CliContext, ref: Reference): Promise<Reference> {
-  const paths = ctx.crossCheckPaths;
-  if (!paths.length) return ref;
+  const vias = ctx.crossCheckVias;
+  if (!vias.length) return ref;
   const name = formatReference(ref);
   if (ref.digest) {
     ctx.info(`cross-check: ${name} names its digest; every read is verified against it`);
     return ref;
   }
-  const answers = await Promise.all([undefined, ...paths].map((p) => answer(ctx, ref, p)));
+  const opened: Transport[] = [];
+  try {
+    const own = { label: ctx.opts.proxy ? `via --proxy ${redactUrl(ctx.opts.proxy)}` : "direct", client: await ctx.client([ref.registry]), ref };
+    const all = [own, ...(await Promise.all(vias.map((v) => pathFor(ctx, v, ref, opened))))];
+    const { digest, answers } = await crossCheckDigest(all, ctx.signal, errorLine).catch((err: unknown) => {
+      if (err instanceof CrossCheckError) report(ctx, name, err.answers);
+      throw err;
+    });
+    report(ctx, name, answers);
+    ctx.info(`cross-check: ${name}: ${answers.length} paths agree on ${digest}`);
+    return { ...ref, digest };
+  } finally {
+    await Promise.all(opened.map((t) => t.close().catch(() => undefined)));
+  }
+}
+
+function report(ctx: CliContext, name: string, answers: CrossCheckAnswer[]): void {
   for (const a of answers) ctx.info(`cross-check: ${name} ${a.path}: ${a.digest ?? `no answer (${a.error})`}`);
-  const digests = [...new Set(answers.map((a) => a.digest))];
-  if (answers.some((a) => !a.digest)) {
-    throw new CrossCheckError(`cross-check of ${name} failed: ${answers.filter((a) => !a.digest).map((a) => a.path).join(", ")} gave no digest; nothing was read`, answers);
-  }
-  if (digests.length > 1) {
-    const says = answers.map((a) => `${a.path} says ${a.digest}`).join(", ");
-    throw new CrossCheckError(`cross-check of ${name} failed: the paths disagree (${says}); nothing was read`, answers);
-  }
-  ctx.info(`cross-check: ${name}: ${answers.length} paths agree on ${digests[0]}`);
-  return { ...ref, digest: digests[0]! };
 }
 
 /**
@@ -122,7 +90,7 @@ export async function crossCheckReference(ctx: CliContext, ref: Reference): Prom
  *   second path to a file; its digests are checked as it is read)
  */
 export async function crossCheckLocation<L extends { kind: string; reference?: Reference; ref?: string; digest?: string }>(ctx: CliContext, loc: L): Promise<L> {
-  if (!ctx.crossCheckPaths.length) return loc;
+  if (!ctx.crossCheckVias.length) return loc;
   if (loc.kind !== "registry" || !loc.reference) throw new UsageError(`--cross-check resolves a registry tag through other paths; a ${loc.kind} location is read from local files`);
   const reference = await crossCheckReference(ctx, loc.reference);
   return reference.digest ? { ...loc, reference, ref: reference.digest, digest: reference.digest } : loc;

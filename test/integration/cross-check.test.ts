@@ -16,6 +16,7 @@ import type { RigInfo, RigRegistry } from "../rig/rig.js";
 import { ocidist, tempDir } from "../helpers/cli.js";
 import { startConnectProxy, startSocks5Proxy, type TunnelProxy } from "../helpers/tunnels.js";
 import { startRewritingProxy, type RewritingProxy } from "../interop/proxy.js";
+import { crossCheckDigest, CrossCheckError, parseReference, RegistryClient } from "../../src/index.js";
 
 let rig: RigInfo;
 let open: RigRegistry;
@@ -147,6 +148,28 @@ describe("--cross-check", () => {
     const local = await ocidist(["digest", `oci:${tempDir()}:v1`, "--cross-check", faithfulHttp.url]);
     assert.equal(local.code, 2, local.stderr);
     assert.match(local.stderr, /registry tag/);
+  });
+});
+
+describe("the library's crossCheckDigest", () => {
+  test("one digest from agreeing paths; a CrossCheckError with every answer otherwise", async () => {
+    const client = new RegistryClient({ caFiles: [mirror.caFile!] });
+    try {
+      const same = await crossCheckDigest([
+        { label: "open", client, ref: parseReference(`${open.host}/xcheck/app:v1`) },
+        { label: "mirror", client, ref: parseReference(`${mirror.host}/xcheck/app:v1`) },
+      ]);
+      assert.equal(same.digest, a.manifest.digest);
+      await assert.rejects(
+        crossCheckDigest([
+          { label: "open", client, ref: parseReference(`${open.host}/xcheck/moved:v1`) },
+          { label: "mirror", client, ref: parseReference(`${mirror.host}/xcheck/moved:v1`) },
+        ]),
+        (err: unknown) => err instanceof CrossCheckError && err.code === "CROSS_CHECK_FAILED" && err.answers.map((x) => x.digest).join() === `${a.manifest.digest},${b.manifest.digest}`,
+      );
+    } finally {
+      await client.close();
+    }
   });
 });
 
