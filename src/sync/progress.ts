@@ -69,9 +69,9 @@ export class SyncProgress implements SyncObserver {
   }
 
   private draw(): void {
-    if (this.mode !== "tty") return;
+    if (this.mode !== "tty" || !this.total) return;
     this.clear();
-    const room = Math.max(10, (this.out.columns ?? 80) - 1);
+    const room = Math.max(10, (this.out.columns || 80) - 1);
     const lines = [...this.active].slice(0, 8).map(([item, s]) => `  ${formatBytes(s.bytes).padStart(9)}  ${sourceKey(item)}`);
     lines.push(`  ${this.finished}/${this.total} tags done`);
     this.out.write(`${lines.map((l) => safeText(l.length > room ? `${l.slice(0, room - 1)}…` : l)).join("\n")}\n`);
