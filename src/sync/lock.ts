@@ -16,7 +16,7 @@ import { formatReference, parseReference } from "../model/reference.js";
 import { writeStreamAtomic } from "../util/write-file.js";
 import type { SyncConfig } from "./model.js";
 import { describeDestination, itemsOf, normalisePlan, type SyncItem } from "./plan.js";
-import { MAX_SYNC_FILE_BYTES } from "./read-config.js";
+import { MAX_SYNC_FILE_BYTES } from "../model/limits.js";
 
 /** One pinned tag. */
 export interface LockEntry {

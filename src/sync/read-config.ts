@@ -9,14 +9,13 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isMap, isSeq, type Node, type YAMLMap } from "yaml";
 import { OcidistError, UsageError } from "../model/errors.js";
+import { MAX_SYNC_FILE_BYTES } from "../model/limits.js";
 import { isLoopbackRegistry } from "../model/reference.js";
 import { readOcidistFormat } from "./config.js";
 import type { SyncConfig } from "./model.js";
 import { readSkopeoFormat, type SkopeoDestination, type SkopeoSettings } from "./skopeo.js";
 import { keyText, parseYamlFile, type Problems } from "./yaml-file.js";
 
-/** Largest mirror file read (bytes). */
-export const MAX_SYNC_FILE_BYTES = 16 * 1024 * 1024;
 
 /** A mirror file with problems: each is one line of {@link problems}, `FILE:LINE:COLUMN: message`. */
 export class SyncFileError extends UsageError {
