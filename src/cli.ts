@@ -38,6 +38,7 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
   [["script"], () => import("./commands/script.js")],
   [["hub"], () => import("./commands/hub.js")],
   [["cache"], () => import("./commands/cache.js")],
+  [["sync"], () => import("./commands/sync.js")],
   [["completion"], () => import("./commands/completion.js")],
 ];
 

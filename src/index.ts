@@ -63,3 +63,11 @@ export { generateScript, type ScriptPlan } from "./ops/script.js";
 export { getRateLimit, type RateLimit } from "./registry/ratelimit.js";
 export { HubClient, parseHubRepo, DEFAULT_HUB_URL, type HubClientOptions, type ListOptions as HubListOptions } from "./hub/client.js";
 export type { HubPage, HubRepository, HubTag, HubTagImage, HubSearchResult } from "./hub/types.js";
+/** Mirroring many images from one file (`ocidist sync`): read and check a mirror file, then sync it. */
+export { sync, type SyncOptions, type SyncReport } from "./sync/sync.js";
+export { readSyncConfig, parseSyncConfig, SyncFileError, type ReadSyncOptions } from "./sync/read-config.js";
+export type { SyncConfig, SyncImage, SyncDestination, TagSelection } from "./sync/model.js";
+export { parseShard, shardOf, type Shard } from "./sync/shard.js";
+export { readLock, writeLock, type LockEntry, type LockFile } from "./sync/lock.js";
+export type { ItemResult, ItemStatus, SyncObserver } from "./sync/runner.js";
+export type { SyncItem } from "./sync/plan.js";

@@ -79,3 +79,12 @@ export function note(line: string): void {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** Lays rows out as an aligned table (terminal) or tab-separated lines; cells are neutralised first, so widths are what shows. */
+export function renderRows(header: string[], rows: string[][], tty: boolean): Line[] {
+  if (!tty) return rows;
+  const cells = rows.map((r) => r.map(safeText));
+  const widths = header.map((h, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  return [line(header), ...cells.map(line)];
+}

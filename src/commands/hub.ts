@@ -9,21 +9,12 @@ import { storedHubCredentialsApply } from "../hub/credentials.js";
 import type { HubTagImage } from "../hub/types.js";
 import { action } from "../cli/action.js";
 import { intOption, type CliContext } from "../cli/context.js";
-import { formatBytes, printJson, printLines, safeText, type Line } from "../cli/output.js";
+import { formatBytes, printJson, printLines, renderRows } from "../cli/output.js";
 import { DOCKER_HUB_REGISTRY } from "../model/registry-names.js";
 
 interface HubOptions {
   limit?: string;
   hubUrl?: string;
-}
-
-/** Lays rows out as an aligned table (terminal) or tab-separated lines; cells are neutralised first, so widths are what shows. */
-function renderRows(header: string[], rows: string[][], tty: boolean): Line[] {
-  if (!tty) return rows;
-  const cells = rows.map((r) => r.map(safeText));
-  const widths = header.map((h, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
-  return [line(header), ...cells.map(line)];
 }
 
 function platformOf(i: HubTagImage): string {

@@ -14,6 +14,7 @@ import { redactUrl } from "./redact.js";
 import { withRedirects } from "./redirects.js";
 import { retryPolicy, type RetryPolicy } from "./retry.js";
 import { withRetries } from "./retrying.js";
+import { HostGate } from "./host-gate.js";
 import { errorCode, type HttpRequest, type HttpResponse, type RoundTripper } from "./round-trip.js";
 import { Sender, type SenderOptions } from "./sender.js";
 
@@ -38,6 +39,8 @@ export class Transport {
   readonly options: TransportOptions;
   /** The policy built from `retries`, `retryBaseMs` and `retryMaxMs`, for any layer above that tries again. */
   readonly retryPolicy: RetryPolicy;
+  /** The pause each registry asked for (`429`, `Retry-After`), shared by every request to it. */
+  readonly gate = new HostGate();
   private readonly sender: Sender;
   private readonly roundTrip: RoundTripper;
 
@@ -46,7 +49,7 @@ export class Transport {
     this.retryPolicy = retryPolicy({ retries: options.retries, baseMs: options.retryBaseMs, maxMs: options.retryMaxMs });
     this.sender = new Sender(options);
     const send: RoundTripper = (req) => this.sender.send(req);
-    this.roundTrip = withRetries(withRedirects(withLogging(send, options.log), { allowDowngrade: options.insecure }), this.retryPolicy, options.log);
+    this.roundTrip = withRetries(withRedirects(withLogging(send, options.log), { allowDowngrade: options.insecure }), this.retryPolicy, options.log, this.gate);
   }
 
   /** Closes every pooled connection. */

@@ -20,6 +20,9 @@ export const MAX_GRAPH_DEPTH = 32;
 /** Most manifests and indexes one graph walk visits (blobs are not counted). */
 export const MAX_GRAPH_NODES = 10_000;
 
+/** Largest mirror file or lock file `sync` reads (bytes). */
+export const MAX_SYNC_FILE_BYTES = 16 * 1024 * 1024;
+
 export { LimitError } from "./errors.js";
 
 let maxBlobSizeNow = DEFAULT_MAX_BLOB_SIZE;

@@ -1,0 +1,162 @@
+/**
+ * Running a plan: for each tag, what the source names now (or the locked digest) is compared
+ * with what the destination tag names (a `HEAD`); the same digest is skipped without
+ * another request, anything else is copied by `copy()` from the source digest, so a tag
+ * moved meanwhile cannot mix two images. `jobs` tags at once (each with `jobs` blob
+ * transfers); copies into one layout directory go one at a time; a transient failure is
+ * tried again by the retry policy; any other failure is recorded and the rest goes on.
+ * @module
+ */
+import type { Descriptor } from "../model/descriptor.js";
+import { NotFoundError } from "../model/errors.js";
+import { copy } from "../engine/copy.js";
+import { resolveDigest } from "../engine/image.js";
+import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
+import type { BlobOutcome, ProgressListener } from "../progress/events.js";
+import type { RegistryClient } from "../registry/client.js";
+import { RegistryTarget } from "../targets/registry.js";
+import { openLocalSink, openLocalSource } from "../targets/local.js";
+import type { ReadableTarget, WritableTarget } from "../targets/target.js";
+import type { SyncItem } from "./plan.js";
+
+/** What happened to one tag. */
+export type ItemStatus = "copied" | "skipped" | "failed" | "planned";
+
+/** The outcome of one tag. */
+export interface ItemResult {
+  item: SyncItem;
+  status: ItemStatus;
+  /** What the source tag named (or the locked digest). */
+  digest?: string;
+  /** What the destination tag names after the run (differs from `digest` for one platform of an index). */
+  manifest?: string;
+  /** Blob bytes moved. */
+  bytes: number;
+  /** Blobs by how they reached the destination. */
+  blobs: Partial<Record<BlobOutcome, number>>;
+  error?: unknown;
+}
+
+/** Watches the run: one listener per tag being copied. */
+export interface SyncObserver {
+  /** A tag starts; the listener returned gets its byte-level progress. */
+  start?(item: SyncItem): ProgressListener | undefined;
+  /** A tag is done. */
+  done?(result: ItemResult): void;
+}
+
+/** Settings of {@link runPlan}. */
+export interface RunOptions {
+  client: RegistryClient;
+  /** Tags at once, and blob transfers per tag (default 4). */
+  jobs?: number;
+  retry?: RetryPolicy;
+  signal?: AbortSignal;
+  /** Compare only: nothing is copied (items come back `planned` or `skipped`). */
+  dryRun?: boolean;
+  observer?: SyncObserver;
+}
+
+function sourceTarget(client: RegistryClient, item: SyncItem): RegistryTarget {
+  return new RegistryTarget(client, { registry: item.source.registry, repository: item.source.repository });
+}
+
+/** What the destination tag names now, or undefined when it names nothing. */
+async function destinationDigest(client: RegistryClient, item: SyncItem, signal?: AbortSignal): Promise<string | undefined> {
+  let target: ReadableTarget;
+  if (item.to.kind === "dir") {
+    try {
+      target = await openLocalSource({ kind: "oci", path: item.to.path });
+    } catch {
+      return undefined; // no layout yet
+    }
+  } else {
+    target = new RegistryTarget(client, item.to.repo);
+  }
+  try {
+    return (await resolveDigest(target, item.tag, undefined, signal)).digest;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  } finally {
+    await target.close?.();
+  }
+}
+
+async function openDestination(client: RegistryClient, item: SyncItem): Promise<WritableTarget> {
+  if (item.to.kind === "dir") return openLocalSink({ kind: "oci", path: item.to.path, ref: item.tag });
+  return new RegistryTarget(client, item.to.repo);
+}
+
+/** A listener that counts an item's bytes and passes everything on to `next`. */
+function counting(result: ItemResult, next: ProgressListener | undefined): ProgressListener {
+  return {
+    plan: (blobs) => next?.plan?.(blobs),
+    blobStart: (d) => next?.blobStart?.(d),
+    blobBytes: (d, n) => {
+      result.bytes += n;
+      next?.blobBytes?.(d, n);
+    },
+    blobDone: (d, o) => next?.blobDone?.(d, o),
+    manifestDone: (d) => next?.manifestDone?.(d),
+  };
+}
+
+async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy): Promise<ItemResult> {
+  const { client, signal } = options;
+  const result: ItemResult = { item, status: "failed", bytes: 0, blobs: {} };
+  const source = sourceTarget(client, item);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const pinned = item.digest ?? (await resolveDigest(source, item.tag, undefined, signal)).digest;
+      result.digest = pinned;
+      // With one platform, the destination holds that platform's manifest, which the index names.
+      const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };
+      const there = await destinationDigest(client, item, signal);
+      if (there === wanted.digest) return { ...result, status: "skipped", manifest: there };
+      if (options.dryRun) return { ...result, status: "planned", manifest: wanted.digest };
+      const sink = await openDestination(client, item);
+      const done = await copy(source, pinned, sink, item.tag, {
+        jobs: options.jobs,
+        signal,
+        retry,
+        progress: counting(result, options.observer?.start?.(item)),
+        referrers: item.referrers,
+        convertSchema1: item.to.kind === "dir",
+        ...(item.platform ? { platform: item.platform } : {}),
+      });
+      return { ...result, status: "copied", manifest: done.root.digest, blobs: done.blobs };
+    } catch (err) {
+      if (attempt >= retry.retries || signal?.aborted || !retry.isTransient(err)) return { ...result, status: "failed", error: err };
+      result.bytes = 0;
+      await sleep(retry.delay(attempt), signal).catch(() => undefined);
+    }
+  }
+}
+
+/** Runs every item; the results come back in the plan's order. */
+export async function runPlan(items: SyncItem[], options: RunOptions): Promise<ItemResult[]> {
+  const retry = options.retry ?? defaultRetryPolicy;
+  const jobs = Math.max(1, options.jobs ?? 4);
+  const results: ItemResult[] = new Array<ItemResult>(items.length);
+  // One copy at a time into each layout directory: its index.json is rewritten by each.
+  const dirQueues = new Map<string, Promise<unknown>>();
+  let next = 0;
+  const one = async (i: number): Promise<void> => {
+    const item = items[i]!;
+    const run = () => runItem(item, options, retry);
+    let p: Promise<ItemResult>;
+    if (item.to.kind === "dir") {
+      const prior = dirQueues.get(item.to.path) ?? Promise.resolve();
+      p = prior.then(run, run);
+      dirQueues.set(item.to.path, p);
+    } else p = run();
+    results[i] = await p;
+    options.observer?.done?.(results[i]);
+  };
+  const worker = async () => {
+    while (next < items.length) await one(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
+}
