@@ -5,6 +5,8 @@
  * @module
  */
 import type { Command } from "commander";
+import type { Reference } from "../model/reference.js";
+import { crossCheckReference } from "../cli/cross-check.js";
 import { OcidistError, UsageError } from "../model/errors.js";
 import { action } from "../cli/action.js";
 import type { CliContext } from "../cli/context.js";
@@ -59,6 +61,8 @@ async function run(ctx: CliContext, file: string, opts: SyncCliOptions): Promise
       ...(opts.lock !== undefined ? { lock: opts.lock } : {}),
       ...(opts.fromLock !== undefined ? { fromLock: opts.fromLock } : {}),
       observer: progress,
+      // --cross-check: each source tag through every path before it is copied.
+      ...(ctx.crossCheckVias.length ? { pin: async (ref: Reference) => (await crossCheckReference(ctx, ref)).digest! } : {}),
       planned: (plan) => progress.setTotal(plan.items.length),
     });
   } finally {

@@ -11,6 +11,7 @@ import type { Descriptor } from "../model/descriptor.js";
 import { NotFoundError } from "../model/errors.js";
 import { copy } from "../engine/copy.js";
 import { resolveDigest } from "../engine/image.js";
+import type { Reference } from "../model/reference.js";
 import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
 import type { BlobOutcome, ProgressListener } from "../progress/events.js";
 import type { RegistryClient } from "../registry/client.js";
@@ -55,6 +56,11 @@ export interface RunOptions {
   /** Compare only: nothing is copied (items come back `planned` or `skipped`). */
   dryRun?: boolean;
   observer?: SyncObserver;
+  /**
+   * Turns a source tag into the digest to copy (the CLI cross-checks it through other paths
+   * here, `--cross-check`); by default the source registry's answer.
+   */
+  pin?(source: Reference, signal?: AbortSignal): Promise<string>;
 }
 
 function sourceTarget(client: RegistryClient, item: SyncItem): RegistryTarget {
@@ -108,7 +114,7 @@ async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy):
   const source = sourceTarget(client, item);
   for (let attempt = 0; ; attempt++) {
     try {
-      const pinned = item.digest ?? (await resolveDigest(source, item.tag, undefined, signal)).digest;
+      const pinned = item.digest ?? (options.pin ? await options.pin(item.source, signal) : (await resolveDigest(source, item.tag, undefined, signal)).digest);
       result.digest = pinned;
       // With one platform, the destination holds that platform's manifest, which the index names.
       const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };

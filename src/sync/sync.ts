@@ -10,7 +10,7 @@ import { listTags } from "../registry/tags.js";
 import { lockedItems, lockEntry, readLock, writeLock } from "./lock.js";
 import type { SyncConfig } from "./model.js";
 import { buildPlan, sourceKey, type PlanFailure, type SyncPlan } from "./plan.js";
-import { runPlan, type ItemResult, type SyncObserver } from "./runner.js";
+import { runPlan, type ItemResult, type RunOptions, type SyncObserver } from "./runner.js";
 import { inShard, type Shard } from "./shard.js";
 
 /** Settings of {@link sync}. */
@@ -30,6 +30,8 @@ export interface SyncOptions {
   /** Copy exactly the digests of this lock file, instead of what the tags name now. */
   fromLock?: string;
   observer?: SyncObserver;
+  /** How a source tag becomes the digest copied (see the runner's `pin`). */
+  pin?: RunOptions["pin"];
   /** Called once the plan is known, before anything is copied. */
   planned?(plan: SyncPlan): void;
 }
@@ -60,7 +62,7 @@ export async function sync(config: SyncConfig, options: SyncOptions): Promise<Sy
     plan = await buildPlan(config.images, (repo) => listTags(options.client, repo, options.signal), { jobs, ...(options.shard ? { shard: options.shard } : {}) });
   }
   options.planned?.(plan);
-  const results = await runPlan(plan.items, { client: options.client, jobs, retry: options.retry, signal: options.signal, dryRun: options.dryRun, observer: options.observer });
+  const results = await runPlan(plan.items, { client: options.client, jobs, retry: options.retry, signal: options.signal, dryRun: options.dryRun, observer: options.observer, ...(options.pin ? { pin: options.pin } : {}) });
   if (options.lock && !options.dryRun) {
     const entries = results.filter((r) => r.status !== "failed" && r.digest).map((r) => lockEntry(r.item, r.digest!, r.manifest ?? r.digest!));
     await writeLock(options.lock, entries, options.signal);

@@ -5,7 +5,7 @@
  * goes on only when every path names the same digest, pinned for every read after it.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { getRig } from "../rig/shared.js";
@@ -113,6 +113,17 @@ describe("--cross-check", () => {
     const moved = await ocidist(["delete", `${open.host}/xcheck/del:v1@${b.manifest.digest}`, "--force"]);
     assert.equal(moved.code, 1, moved.stderr);
     assert.match(moved.stderr, /names sha256:[0-9a-f]{64} now, not sha256:.*nothing deleted/);
+  });
+
+  test("sync cross-checks each source tag: the agreeing one is copied, the one a mirror contradicts fails alone", async () => {
+    const dir = tempDir();
+    const file = join(dir, "mirror.yaml");
+    writeFileSync(file, `images:\n  - {from: ${open.host}/xcheck/app, to: "dir:${dir}/out/app", tags: [v1]}\n  - {from: ${open.host}/xcheck/moved, to: "dir:${dir}/out/moved", tags: [v1]}\n`);
+    const r = await ocidist(["sync", file, ...ca(), "--cross-check", `mirror:${mirror.host}`, "--json"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`xcheck/moved:v1 failed: the paths disagree`));
+    assert.ok(existsSync(join(dir, "out/app/index.json")), "the agreeing tag was mirrored");
+    assert.ok(!existsSync(join(dir, "out/moved/index.json")), "the contradicted one was not");
   });
 
   test("the agreed digest is pinned: a registry that answers HEAD with one manifest and GET with another is read by digest", async () => {
