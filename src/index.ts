@@ -62,3 +62,5 @@ export { generateScript, type ScriptPlan } from "./ops/script.js";
 export { getRateLimit, type RateLimit } from "./registry/ratelimit.js";
 export { HubClient, parseHubRepo, DEFAULT_HUB_URL, type HubClientOptions, type ListOptions as HubListOptions } from "./hub/client.js";
 export type { HubPage, HubRepository, HubTag, HubTagImage, HubSearchResult } from "./hub/types.js";
+/** An OCI distribution registry over a directory of OCI layouts (one per repository), started and stopped in-process. */
+export { serve, type ServeOptions, type RunningServer } from "./serve/server.js";
