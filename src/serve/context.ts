@@ -43,16 +43,21 @@ export function v2Path(name: string, rest: string): string {
   return `/v2/${name}/${rest}`;
 }
 
+/** Bytes of a refused body still read (and dropped) so that the client sees the answer rather than a reset. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
 /** Reads a request body of at most `cap` bytes. @throws ServeError 413 */
 export async function readBody(ctx: Ctx, cap: number, what: string): Promise<Buffer> {
+  const tooLarge = () => new ServeError(413, "SIZE_INVALID", `${what} larger than the ${cap} bytes this server accepts`);
   const declared = Number(ctx.req.headers["content-length"] ?? 0);
-  if (declared > cap) throw new ServeError(413, "SIZE_INVALID", `${what} larger than the ${cap} bytes this server accepts`);
+  if (declared > cap + DRAIN_LIMIT) throw tooLarge();
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > cap) throw new ServeError(413, "SIZE_INVALID", `${what} larger than the ${cap} bytes this server accepts`);
-    chunks.push(chunk);
+    if (total > cap + DRAIN_LIMIT) throw tooLarge();
+    if (total <= cap) chunks.push(chunk);
   }
+  if (total > cap) throw tooLarge();
   return Buffer.concat(chunks, total);
 }

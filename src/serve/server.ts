@@ -101,7 +101,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, s: Shared): Pro
   });
   try {
     if (s.auth) user = await s.auth.check(req.headers.authorization);
-    const url = new URL(req.url ?? "/", "http://registry");
+    const raw = req.url ?? "/";
+    // WHATWG URL parsing would resolve dot segments away; a request carrying any is refused.
+    if (/(?:^|\/)\.{1,2}(?:\/|$)/.test(raw.split("?")[0]!.replace(/%2e/gi, ".")) || !raw.startsWith("/")) throw new ServeError(400, "NAME_INVALID", "dot segments in the path");
+    const url = new URL(raw, "http://registry");
     const ctx: Ctx = { req, res, url, storage: s.storage, sessions: s.sessions, readOnly: s.readOnly, head };
     await route(ctx)();
   } catch (err) {

@@ -62,14 +62,19 @@ export class Storage {
     return new NoFollowFs(this.root, name);
   }
 
-  /** True when DIR/<name>/ is a layout. */
-  async exists(name: string): Promise<boolean> {
-    return (await lstatInside(this.root, `${name}/oci-layout`))?.isFile() ?? false;
+  /** lstat of DIR/<rel>; undefined when absent or when a directory on the way is a symlink (never followed). */
+  private async statIn(rel: string) {
+    return lstatInside(this.root, rel).catch(() => undefined);
   }
 
-  /** The size of a blob the layout holds, or undefined. */
+  /** True when DIR/<name>/ is a layout. */
+  async exists(name: string): Promise<boolean> {
+    return (await this.statIn(`${name}/oci-layout`))?.isFile() ?? false;
+  }
+
+  /** The size of a blob the layout holds (a regular file, reached through no symlink), or undefined. */
   async blobSize(name: string, digest: string): Promise<number | undefined> {
-    const st = await lstatInside(this.root, `${name}/${blobPathInLayout(digest)}`);
+    const st = await this.statIn(`${name}/${blobPathInLayout(digest)}`);
     return st?.isFile() ? st.size : undefined;
   }
 
@@ -121,7 +126,7 @@ export class Storage {
 
   /** Writes a small file of the layout by a rename from the work area (`onlyIfMissing`: keep one that is there). */
   private async placeSmall(name: string, path: string, content: Buffer, onlyIfMissing = false): Promise<void> {
-    if (onlyIfMissing && (await lstatInside(this.root, `${name}/${path}`))) return;
+    if (onlyIfMissing && (await this.statIn(`${name}/${path}`))) return;
     const tmp = this.tempPath();
     await writeFile(tmp, content, { flag: "wx" });
     await rename(tmp, join(this.root, name, path));
