@@ -48,23 +48,33 @@ export async function serve(dir: string, options: ServeOptions = {}): Promise<Ru
   const { host, port } = parseAddress(options.address ?? DEFAULT_ADDRESS);
   if (!!options.tlsCert !== !!options.tlsKey) throw new UsageError("--tls-cert and --tls-key go together");
   const auth = options.htpasswd ? await Htpasswd.load(options.htpasswd) : undefined;
+  const tls = options.tlsCert && options.tlsKey
+    ? await Promise.all([readFile(options.tlsCert), readFile(options.tlsKey)]).catch((err: Error) => {
+        throw new OcidistError(`cannot read the TLS certificate or key: ${err.message}`);
+      })
+    : undefined;
   const storage = await Storage.open(dir);
   const sessions = new Sessions(() => storage.tempPath());
   const handler = (req: IncomingMessage, res: ServerResponse) => void answer(req, res, { storage, sessions, auth, readOnly: !!options.readOnly, log: options.log });
   let server: HttpServer;
-  if (options.tlsCert && options.tlsKey) {
-    const [cert, key] = await Promise.all([readFile(options.tlsCert), readFile(options.tlsKey)]).catch((err: Error) => {
-      throw new OcidistError(`cannot read the TLS certificate or key: ${err.message}`);
-    });
-    server = createHttps({ cert, key }, handler) as unknown as HttpServer;
-  } else {
-    server = createHttp(handler);
+  try {
+    server = tls ? (createHttps({ cert: tls[0], key: tls[1] }, handler) as unknown as HttpServer) : createHttp(handler);
+  } catch (err) {
+    await sessions.close();
+    await storage.close();
+    throw new OcidistError(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => reject(new OcidistError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`)));
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (err: NodeJS.ErrnoException) => reject(new OcidistError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`)));
+      server.listen(port, host, () => resolve());
+    });
+  } catch (err) {
+    await sessions.close();
+    await storage.close();
+    throw err;
+  }
   const bound = server.address() as AddressInfo;
   const url = urlOf(!!options.tlsCert, host, bound.port);
   return {
