@@ -6,22 +6,13 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+import { processAlive } from "../util/lock-file.js";
 
 /** Removes the work directories of dead processes. */
 export async function cleanStaleWork(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const m = /^(\d+)-[0-9a-f]+$/.exec(name);
     if (!m) continue;
-    if (!alive(Number(m[1]))) await rm(join(dir, name), { recursive: true, force: true });
+    if (!processAlive(Number(m[1]))) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
