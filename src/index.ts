@@ -71,3 +71,5 @@ export { parseShard, shardOf, type Shard } from "./sync/shard.js";
 export { readLock, writeLock, type LockEntry, type LockFile } from "./sync/lock.js";
 export type { ItemResult, ItemStatus, SyncObserver } from "./sync/runner.js";
 export type { SyncItem } from "./sync/plan.js";
+/** An OCI distribution registry over a directory of OCI layouts (one per repository), started and stopped in-process. */
+export { serve, type ServeOptions, type RunningServer } from "./serve/server.js";

@@ -31,14 +31,19 @@ async function lockIsStale(lockPath: string): Promise<boolean> {
     const [text, s] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
     const pid = Number(text.trim());
     if (!Number.isInteger(pid) || pid <= 0) return Date.now() - s.mtimeMs > LOCK_STALE_MS;
-    if (pid === process.pid) return false;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === "ESRCH";
-    }
+    return !processAlive(pid);
   } catch {
     return false;
+  }
+}
+
+/** False only when no process `pid` exists (this process, and ones of other users, count as alive). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * What every request handler gets: the request, its parsed URL, the storage, the upload
+ * sessions and the server's options; and the small answers they share.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ServeError } from "./errors.js";
+import type { Sessions } from "./sessions.js";
+import type { Storage } from "./storage.js";
+
+/** One request being answered. */
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  storage: Storage;
+  sessions: Sessions;
+  readOnly: boolean;
+  /** HEAD: headers only. */
+  head: boolean;
+}
+
+/** Refuses a write on a read-only server. @throws ServeError 405 UNSUPPORTED */
+export function checkWritable(ctx: Ctx): void {
+  if (ctx.readOnly) throw new ServeError(405, "UNSUPPORTED", "this registry is read-only");
+}
+
+/** Sends an answer with no body. */
+export function sendEmpty(ctx: Ctx, status: number, headers: Record<string, string | number> = {}): void {
+  ctx.res.writeHead(status, { "Content-Length": 0, ...headers });
+  ctx.res.end();
+}
+
+/** Sends a JSON document (headers only for HEAD). */
+export function sendJson(ctx: Ctx, status: number, value: unknown, headers: Record<string, string> = {}, contentType = "application/json"): void {
+  const body = Buffer.from(JSON.stringify(value));
+  ctx.res.writeHead(status, { "Content-Type": contentType, "Content-Length": body.length, ...headers });
+  ctx.res.end(ctx.head ? undefined : body);
+}
+
+/** A path under `/v2/` with the repository name in it. */
+export function v2Path(name: string, rest: string): string {
+  return `/v2/${name}/${rest}`;
+}
+
+/** Bytes of a refused body still read (and dropped) so that the client sees the answer rather than a reset. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+/** Reads a request body of at most `cap` bytes. @throws ServeError 413 */
+export async function readBody(ctx: Ctx, cap: number, what: string): Promise<Buffer> {
+  const tooLarge = () => new ServeError(413, "SIZE_INVALID", `${what} larger than the ${cap} bytes this server accepts`);
+  const declared = Number(ctx.req.headers["content-length"] ?? 0);
+  if (declared > cap + DRAIN_LIMIT) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > cap + DRAIN_LIMIT) throw tooLarge();
+    if (total <= cap) chunks.push(chunk);
+  }
+  if (total > cap) throw tooLarge();
+  return Buffer.concat(chunks, total);
+}
