@@ -1,13 +1,11 @@
 /**
- * Locks on a repository's `index.json`: an in-process queue per repository, and a lock file
- * (`util/lock-file.ts`) under the served directory's work area, outside every layout, so
- * that two servers, or a server and `ocidist copy`, never interleave read-modify-write.
+ * Locks on a repository's `index.json`: an in-process queue per repository, and the layout's
+ * lock file (`targets/layout-lock.ts`, beside the layout, outside it), so that two servers,
+ * or a server and `ocidist copy` into the same layout, never interleave read-modify-write.
  * @module
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { takeLock } from "../util/lock-file.js";
+import { acquireLayoutLock } from "../targets/layout-lock.js";
 import { ServeError } from "./errors.js";
 
 /** How long a writer waits for another process's lock. */
@@ -17,7 +15,8 @@ const LOCK_WAIT_MS = 30_000;
 export class RepoLocks {
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly lockDir: string) {}
+  /** @param root the served directory; a repository's lock is its layout's (`targets/layout-lock.ts`), which `ocidist copy` into the layout takes too */
+  constructor(private readonly root: string) {}
 
   /** Runs `fn` holding the lock of `key`. */
   async with<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -39,13 +38,8 @@ export class RepoLocks {
   }
 
   private async fileLock(key: string): Promise<() => Promise<void>> {
-    const path = join(this.lockDir, createHash("sha256").update(key).digest("hex").slice(0, 32));
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      const release = await takeLock(path);
-      if (release) return release;
-      if (Date.now() > deadline) throw new ServeError(503, "TOOMANYREQUESTS", "repository is locked by another writer; try again");
-      await sleep(20);
-    }
+    const release = await acquireLayoutLock(join(this.root, key), LOCK_WAIT_MS);
+    if (!release) throw new ServeError(503, "TOOMANYREQUESTS", "repository is locked by another writer; try again");
+    return release;
   }
 }

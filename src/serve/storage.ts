@@ -32,7 +32,7 @@ export class Storage {
     /** This process's own temp directory under `DIR/.uploads/`. */
     readonly work: string,
   ) {
-    this.locks = new RepoLocks(join(root, WORK_DIR, "locks"));
+    this.locks = new RepoLocks(root);
   }
 
   /** Opens DIR (created when missing), making this process's work area and removing dead processes' ones. */
@@ -40,7 +40,7 @@ export class Storage {
     await mkdir(root, { recursive: true });
     const st = await lstat(root);
     if (!st.isDirectory()) throw new OcidistError(`${root} is not a directory`);
-    await mkdirNoFollow(root, `${WORK_DIR}/locks`);
+    await mkdirNoFollow(root, WORK_DIR);
     await cleanStaleWork(join(root, WORK_DIR));
     const work = join(root, WORK_DIR, `${process.pid}-${randomBytes(4).toString("hex")}`);
     await mkdir(work);

@@ -1,6 +1,6 @@
 /**
  * The work area `DIR/.uploads/`: one directory per server process (`<pid>-<random>`) for
- * upload sessions and files on their way into a layout, and `locks/`. At start the
+ * upload sessions and files on their way into a layout. At start the
  * directories of processes that are gone (a crash, kill -9) are removed.
  * @module
  */

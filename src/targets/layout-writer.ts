@@ -26,6 +26,7 @@ import { referrerDescriptor } from "../registry/referrers.js";
 import { readLayoutIndex } from "./layout-reader.js";
 import { DirFs } from "./layout-fs.js";
 import type { FileSink } from "./sinks.js";
+import { withLayoutLock } from "./layout-lock.js";
 import type { BlobIntake, BodyOpener, WritableTarget } from "./target.js";
 
 /** The local formats. */
@@ -34,6 +35,12 @@ export type LayoutKind = "oci" | "oci-archive" | "docker-archive";
 /** A writable OCI layout / OCI archive / docker archive. */
 export class LayoutWriter implements WritableTarget {
   private readonly entries: LayoutEntry[] = [];
+  /**
+   * This writer's changes to the index, in order: replayed at commit onto the index as it is
+   * then on disk (under the layout's lock), so that another writer's entries, added since this
+   * one opened the layout, are kept.
+   */
+  private readonly changes: ((entries: LayoutEntry[]) => void)[] = [];
   private readonly save: DockerSaveEntry[] = [];
   private readonly manifests = new Map<string, Buffer>();
   /** Digests written by this writer (verified on the way in). */
@@ -45,6 +52,8 @@ export class LayoutWriter implements WritableTarget {
     private readonly kind: LayoutKind,
     private readonly sink: FileSink,
     existing: LayoutEntry[],
+    /** The existing directory layout updated in place, if this writer updates one. */
+    private readonly existingRoot?: string,
   ) {
     this.entries.push(...existing);
     if (sink.plan) {
@@ -59,7 +68,7 @@ export class LayoutWriter implements WritableTarget {
   /** Opens a writer on a sink; an existing directory layout's index.json entries are kept. */
   static async create(description: string, kind: LayoutKind, sink: FileSink, existingRoot?: string): Promise<LayoutWriter> {
     const existing = existingRoot ? (await readLayoutIndex(new DirFs(existingRoot))).map((d) => ({ descriptor: d })) : [];
-    return new LayoutWriter(description, kind, sink, existing);
+    return new LayoutWriter(description, kind, sink, existing, existingRoot);
   }
 
   private async start(): Promise<void> {
@@ -119,7 +128,13 @@ export class LayoutWriter implements WritableTarget {
   private recordReferrer(desc: Descriptor, bytes: Buffer): void {
     if (this.kind === "docker-archive" || this.entries.some((e) => e.descriptor.digest === desc.digest)) return;
     const referrer = referrerDescriptor(desc, bytes);
-    if (referrer) this.entries.push({ descriptor: referrer });
+    if (referrer) this.change((entries) => addReferrer(entries, referrer));
+  }
+
+  /** Applies an index change now, and keeps it for the replay at commit. */
+  private change(fn: (entries: LayoutEntry[]) => void): void {
+    fn(this.entries);
+    this.changes.push(fn);
   }
 
   /** `"file"` for a directory layout, where a cached blob is hard-linked rather than written; `"stream"` for a tar. */
@@ -137,16 +152,7 @@ export class LayoutWriter implements WritableTarget {
   async tag(desc: Descriptor, ref: string | undefined): Promise<void> {
     await this.start();
     const plain: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-    if (this.kind !== "docker-archive") {
-      if (ref !== undefined) {
-        const i = this.entries.findIndex((e) => (e.refName ?? e.descriptor.annotations?.[ANNOTATION_REF_NAME]) === ref);
-        if (i >= 0) this.entries.splice(i, 1);
-      } else if (this.entries.some((e) => e.descriptor.digest === desc.digest && !e.refName)) {
-        return;
-      }
-      this.entries.push({ descriptor: plain, ...(ref !== undefined ? { refName: ref } : {}) });
-      return;
-    }
+    if (this.kind !== "docker-archive") return this.change((entries) => setName(entries, plain, ref));
     const bytes = this.manifests.get(desc.digest);
     const parsed = bytes ? parseManifest(bytes, desc.mediaType) : undefined;
     if (!parsed || parsed.kind !== "image") {
@@ -165,13 +171,46 @@ export class LayoutWriter implements WritableTarget {
 
   async commit(): Promise<void> {
     await this.start();
-    for (const f of metadataFiles(this.kind, this.entries, this.save)) await this.sink.writeSmall(f.path, Buffer.from(f.content));
+    const root = this.existingRoot;
+    if (root) {
+      await withLayoutLock(root, async () => {
+        const now: LayoutEntry[] = (await readLayoutIndex(new DirFs(root))).map((d) => ({ descriptor: d }));
+        for (const fn of this.changes) fn(now);
+        await this.writeMetadata(now);
+      });
+    } else {
+      await this.writeMetadata(this.entries);
+    }
     await this.sink.commit();
+  }
+
+  private async writeMetadata(entries: LayoutEntry[]): Promise<void> {
+    for (const f of metadataFiles(this.kind, entries, this.save)) await this.sink.writeSmall(f.path, Buffer.from(f.content));
   }
 
   async abort(): Promise<void> {
     await this.sink.abort();
   }
+}
+
+/** Names `desc` `ref` in the index (the name moves off whatever it named), or adds it unnamed once. */
+function setName(entries: LayoutEntry[], desc: Descriptor, ref: string | undefined): void {
+  if (ref !== undefined) {
+    const i = entries.findIndex((e) => entryRefName(e) === ref);
+    if (i >= 0) entries.splice(i, 1);
+  } else if (entries.some((e) => e.descriptor.digest === desc.digest && !entryRefName(e))) {
+    return;
+  }
+  entries.push({ descriptor: desc, ...(ref !== undefined ? { refName: ref } : {}) });
+}
+
+/** Adds a referrer's unnamed entry unless the manifest has one. */
+function addReferrer(entries: LayoutEntry[], referrer: Descriptor): void {
+  if (!entries.some((e) => e.descriptor.digest === referrer.digest)) entries.push({ descriptor: referrer });
+}
+
+function entryRefName(e: LayoutEntry): string | undefined {
+  return e.refName ?? e.descriptor.annotations?.[ANNOTATION_REF_NAME];
 }
 
 /** The name stored for an existing entry (for tests and listings). */

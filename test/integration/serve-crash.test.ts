@@ -50,7 +50,6 @@ async function assertLayoutsClean(dir: string, repos: string[]): Promise<void> {
 async function sessionGrows(dir: string, bytes: number): Promise<void> {
   for (;;) {
     for (const w of readdirSync(join(dir, ".uploads"))) {
-      if (w === "locks") continue;
       for (const f of readdirSync(join(dir, ".uploads", w))) {
         if ((statSync(join(dir, ".uploads", w, f), { throwIfNoEntry: false })?.size ?? 0) > bytes) return;
       }
@@ -110,7 +109,7 @@ test("SIGTERM stops it cleanly: exit 0, sessions and work area removed", async (
   const code = await server.stop("SIGTERM");
   assert.equal(code, 0, server.stderr());
   assert.match(server.stderr(), /stopped/);
-  assert.deepEqual(readdirSync(join(dir, ".uploads")), ["locks"]);
+  assert.deepEqual(readdirSync(join(dir, ".uploads")), []);
   await assert.rejects(curl(`${server.url}/v2/`));
 });
 
