@@ -34,6 +34,7 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
   [["login", "logout"], () => import("./commands/login.js")],
   [["ratelimit"], () => import("./commands/ratelimit.js")],
   [["verify"], () => import("./commands/verify.js")],
+  [["signatures"], () => import("./commands/signatures.js")],
   [["script"], () => import("./commands/script.js")],
   [["hub"], () => import("./commands/hub.js")],
   [["cache"], () => import("./commands/cache.js")],
