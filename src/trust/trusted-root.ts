@@ -63,16 +63,18 @@ function pemCertificates(pem: string, what: string): X509Certificate[] {
 
 /**
  * Trust material for a policy's `fulcio` requirement: the CA certificates of `caPem`
- * (each a trust anchor with the rest as its chain) and one Rekor key; no CT logs.
+ * (each a trust anchor with the rest as its chain) and one Rekor key. containers-policy.json
+ * names no CT log, so none is required; an SCT a certificate embeds must still verify, against
+ * the CT logs of `ctlogsFrom` (the shipped public-good root's, which public Fulcio uses).
  */
-export function trustFromFulcio(caPem: string, rekorKey: KeyObject, what: string): KeylessTrust {
+export function trustFromFulcio(caPem: string, rekorKey: KeyObject, what: string, ctlogsFrom?: KeylessTrust): KeylessTrust {
   const certs = pemCertificates(caPem, what);
   const spki = rekorKey.export({ format: "der", type: "spki" });
   const material: TrustMaterial = {
     certificateAuthorities: certs.map((_, i) => ({ certChain: certs.slice(i), validFor: { start: FAR_PAST, end: FAR_FUTURE } })),
     timestampAuthorities: [],
     tlogs: [{ logID: createHash("sha256").update(spki).digest(), baseURL: "", publicKey: rekorKey, validFor: { start: FAR_PAST, end: FAR_FUTURE } }],
-    ctlogs: [],
+    ctlogs: ctlogsFrom?.material.ctlogs ?? [],
     publicKey: () => {
       throw new UsageError("a keyless policy has no public keys");
     },

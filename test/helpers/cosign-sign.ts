@@ -80,13 +80,13 @@ const bytes = (v: ArrayBufferView): Buffer => Buffer.from(v.buffer, v.byteOffset
 const b64 = (b: ArrayBufferView): string => bytes(b).toString("base64");
 const pemOf = (der: ArrayBufferView, type = "CERTIFICATE"): string => `-----BEGIN ${type}-----\n${b64(der).replace(/.{64}/g, "$&\n")}\n-----END ${type}-----\n`;
 
-/** Sets up a test sigstore. */
-export async function testSigstore(): Promise<TestSigstore> {
+/** Sets up a test sigstore; `withCtLog: false` issues certificates without SCTs (a private Fulcio with no CT log). */
+export async function testSigstore(withCtLog = true): Promise<TestSigstore> {
   const p256 = () => generateKeyPairSync("ec", { namedCurve: "P-256" });
   const ctKeys = p256();
   const rekorKeys = p256();
   const ctLog = await initializeCTLog(ctKeys);
-  const ca = await initializeCA(p256(), ctLog, new Date(Date.now() - 60_000));
+  const ca = await initializeCA(p256(), withCtLog ? ctLog : undefined, new Date(Date.now() - 60_000));
   const tlog = await initializeTLog("https://rekor.test", rekorKeys);
   const lateLog = await initializeTLog("https://rekor.test", rekorKeys, new Date(Date.now() + HOUR));
   const rekorSpki = rekorKeys.publicKey.export({ format: "der", type: "spki" });
