@@ -37,11 +37,36 @@ export function addTrustOptions(command: Command): Command {
     .option("--policy <file>", "containers-policy.json: the image must satisfy it");
 }
 
-/** The verification the options ask for, or undefined when they ask for none. @throws UsageError for incomplete options */
-export async function trustOptionsFrom(opts: TrustCliOptions): Promise<TrustOptions | undefined> {
-  if ([opts.key, opts.certificateIdentity, opts.certificateIdentityRegexp, opts.certificateOidcIssuer, opts.trustedRoot, opts.policy].every((o) => o === undefined)) return undefined;
+/** The keyless requirement the options ask for, or undefined. @throws UsageError for incomplete options */
+export async function keylessFrom(opts: TrustCliOptions): Promise<Extract<SignatureRequirement, { type: "keyless" }> | undefined> {
+  const keyless = opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined || opts.certificateOidcIssuer !== undefined;
+  if (!keyless) {
+    if (opts.trustedRoot !== undefined) throw new UsageError("--trusted-root is for keyless verification: add --certificate-identity and --certificate-oidc-issuer");
+    return undefined;
+  }
+  if (opts.certificateIdentity === undefined && opts.certificateIdentityRegexp === undefined) throw new UsageError("keyless verification needs --certificate-identity or --certificate-identity-regexp");
+  if (opts.certificateOidcIssuer === undefined) throw new UsageError("keyless verification needs --certificate-oidc-issuer");
+  if (opts.certificateIdentityRegexp !== undefined) {
+    try {
+      new RegExp(opts.certificateIdentityRegexp);
+    } catch {
+      throw new UsageError(`--certificate-identity-regexp: not a regular expression`);
+    }
+  }
+  const identity = { ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}), ...(opts.certificateIdentityRegexp !== undefined ? { identityRegexp: opts.certificateIdentityRegexp } : {}), issuer: opts.certificateOidcIssuer };
   // sigstore-js loads only when verification is asked for.
-  const [{ loadPolicy }, { parsePublicKey }, { loadTrustedRoot }, { hasTrustOptions }] = await Promise.all([import("../trust/policy.js"), import("../trust/public-key.js"), import("../trust/trusted-root.js"), import("../trust/verify-image.js")]);
+  const { loadTrustedRoot } = await import("../trust/trusted-root.js");
+  return { type: "keyless", trust: await loadTrustedRoot(opts.trustedRoot), identity, what: "the keyless identity" };
+}
+
+/**
+ * The verification the options ask for, or undefined when they ask for none. With
+ * `keylessElsewhere` (files --attestation) the keyless options are left to the caller.
+ * @throws UsageError for incomplete options
+ */
+export async function trustOptionsFrom(opts: TrustCliOptions, keylessElsewhere = false): Promise<TrustOptions | undefined> {
+  if ([opts.key, opts.certificateIdentity, opts.certificateIdentityRegexp, opts.certificateOidcIssuer, opts.trustedRoot, opts.policy].every((o) => o === undefined)) return undefined;
+  const [{ loadPolicy }, { parsePublicKey }, { hasTrustOptions }] = await Promise.all([import("../trust/policy.js"), import("../trust/public-key.js"), import("../trust/verify-image.js")]);
   const requirements: SignatureRequirement[] = [];
   if (opts.key) {
     let pem: string;
@@ -52,20 +77,8 @@ export async function trustOptionsFrom(opts: TrustCliOptions): Promise<TrustOpti
     }
     requirements.push({ type: "key", keys: [parsePublicKey(pem, `--key ${opts.key}`)], what: `--key ${opts.key}` });
   }
-  const keyless = opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined || opts.certificateOidcIssuer !== undefined;
-  if (keyless) {
-    if (opts.certificateIdentity === undefined && opts.certificateIdentityRegexp === undefined) throw new UsageError("keyless verification needs --certificate-identity or --certificate-identity-regexp");
-    if (opts.certificateOidcIssuer === undefined) throw new UsageError("keyless verification needs --certificate-oidc-issuer");
-    if (opts.certificateIdentityRegexp !== undefined) {
-      try {
-        new RegExp(opts.certificateIdentityRegexp);
-      } catch {
-        throw new UsageError(`--certificate-identity-regexp: not a regular expression`);
-      }
-    }
-    const identity = { ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}), ...(opts.certificateIdentityRegexp !== undefined ? { identityRegexp: opts.certificateIdentityRegexp } : {}), issuer: opts.certificateOidcIssuer };
-    requirements.push({ type: "keyless", trust: await loadTrustedRoot(opts.trustedRoot), identity, what: "the keyless identity" });
-  } else if (opts.trustedRoot !== undefined) throw new UsageError("--trusted-root is for keyless verification: add --certificate-identity and --certificate-oidc-issuer");
+  const keyless = keylessElsewhere ? undefined : await keylessFrom(opts);
+  if (keyless) requirements.push(keyless);
   const policy = opts.policy !== undefined ? await loadPolicy(opts.policy) : undefined;
   const options = { requirements, ...(policy ? { policy } : {}) };
   return hasTrustOptions(options) ? options : undefined;

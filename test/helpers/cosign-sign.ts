@@ -74,6 +74,13 @@ export interface TestSigstore {
   rekorPem: string;
   /** A keyless signature layer over `payload` by `identity` from `issuer`; `logLate` logs it an hour after the certificate expired. */
   sign(payload: Buffer, identity: string, issuer: string, logLate?: boolean): Promise<SignatureLayer>;
+  /** A sigstore bundle (v0.1 JSON): an in-toto statement in DSSE, signed keyless, logged as a `dsse` 0.0.1 entry with its SET. */
+  attest(statement: unknown, identity: string, issuer: string): Promise<Record<string, unknown>>;
+}
+
+/** DSSE's pre-authentication encoding (DSSE v1 protocol). */
+function pae(type: string, payload: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${payload.length} `), payload]);
 }
 
 const bytes = (v: ArrayBufferView): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
@@ -98,21 +105,44 @@ export async function testSigstore(withCtLog = true): Promise<TestSigstore> {
     ctlogs: [{ baseUrl: "https://ctfe.test", hashAlgorithm: "SHA2_256", publicKey: { rawBytes: b64(ctLog.publicKey), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start } }, logId: { keyId: b64(ctLog.logID) } }],
     timestampAuthorities: [],
   };
+  const issue = async (identity: string, issuer: string) => {
+    const signer = p256();
+    const cert = await ca.issueCertificate({ publicKey: signer.publicKey.export({ format: "der", type: "spki" }), subjectAltName: identity, extensions: [{ oid: FULCIO_ISSUER_V2, value: issuer }] });
+    return { signer, cert, certPem: pemOf(cert) };
+  };
+  type Logged = { body: string; integratedTime: number; logIndex: number; logID: string; verification: { signedEntryTimestamp: string } };
+  const record = async (entry: object, late = false) => Object.values(await (late ? lateLog : tlog).log(entry))[0] as Logged;
   return {
     trustedRoot,
+    async attest(statement, identity, issuer) {
+      const { signer, cert, certPem } = await issue(identity, issuer);
+      const type = "application/vnd.in-toto+json";
+      const payload = Buffer.from(JSON.stringify(statement));
+      const sig = sign("sha256", pae(type, payload), { key: signer.privateKey, dsaEncoding: "der" }).toString("base64");
+      const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+      const envelope = { payload: payload.toString("base64"), payloadType: type, signatures: [{ sig, keyid: "" }] };
+      const logged = await record({ apiVersion: "0.0.1", kind: "dsse", spec: { envelopeHash: { algorithm: "sha256", value: sha(Buffer.from(JSON.stringify(envelope))) }, payloadHash: { algorithm: "sha256", value: sha(payload) }, signatures: [{ signature: sig, verifier: b64(Buffer.from(certPem)) }] } });
+      return {
+        mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+        verificationMaterial: {
+          x509CertificateChain: { certificates: [{ rawBytes: b64(cert) }] },
+          tlogEntries: [{ logIndex: String(logged.logIndex), logId: { keyId: Buffer.from(logged.logID, "hex").toString("base64") }, kindVersion: { kind: "dsse", version: "0.0.1" }, integratedTime: String(logged.integratedTime), inclusionPromise: { signedEntryTimestamp: logged.verification.signedEntryTimestamp }, canonicalizedBody: logged.body }],
+          timestampVerificationData: { rfc3161Timestamps: [] },
+        },
+        dsseEnvelope: envelope,
+      };
+    },
     caPem: pemOf(ca.rootCertificate),
     rekorPem: pemOf(rekorSpki, "PUBLIC KEY"),
     async sign(payload, identity, issuer, logLate = false) {
-      const signer = p256();
-      const cert = await ca.issueCertificate({ publicKey: signer.publicKey.export({ format: "der", type: "spki" }), subjectAltName: identity, extensions: [{ oid: FULCIO_ISSUER_V2, value: issuer }] });
-      const certPem = pemOf(cert);
+      const { signer, certPem } = await issue(identity, issuer);
       const signature = signPayload(signer.privateKey, payload);
       const entry = {
         apiVersion: "0.0.1",
         kind: "hashedrekord",
         spec: { data: { hash: { algorithm: "sha256", value: createHash("sha256").update(payload).digest("hex") } }, signature: { content: signature, publicKey: { content: b64(Buffer.from(certPem)) } } },
       };
-      const logged = Object.values(await (logLate ? lateLog : tlog).log(entry))[0] as { body: string; integratedTime: number; logIndex: number; logID: string; verification: { signedEntryTimestamp: string } };
+      const logged = await record(entry, logLate);
       const rekorBundle = { SignedEntryTimestamp: logged.verification.signedEntryTimestamp, Payload: { body: logged.body, integratedTime: logged.integratedTime, logIndex: logged.logIndex, logID: logged.logID } };
       return {
         payload,
