@@ -36,6 +36,7 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
   [["ratelimit"], () => import("./commands/ratelimit.js")],
   [["verify"], () => import("./commands/verify.js")],
   [["serve"], () => import("./commands/serve.js")],
+  [["signatures"], () => import("./commands/signatures.js")],
   [["script"], () => import("./commands/script.js")],
   [["hub"], () => import("./commands/hub.js")],
   [["cache"], () => import("./commands/cache.js")],

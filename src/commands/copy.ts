@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { copy, type CopyResult } from "../engine/copy.js";
+import { copyInto, type CopyOptions, type CopyResult } from "../engine/copy.js";
 import { UsageError } from "../model/errors.js";
 import { formatPlatform } from "../model/platform.js";
 import { formatReference } from "../model/reference.js";
@@ -17,9 +17,13 @@ import { crossCheckLocation } from "../cli/cross-check.js";
 import { describeLocation, openSink, openSource, parseCliLocation, parseLocalLocation, registriesOf, type Location } from "../cli/locations.js";
 import { cacheFor } from "../cli/cache.js";
 import { FORCE_HELP } from "../util/output-policy.js";
+import { addTrustOptions, gateImage, trustOptionsFrom, type TrustCliOptions } from "../cli/trust.js";
+import { copySignatureTags } from "../trust/copy-signatures.js";
+import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 
-interface CopyCliOptions {
+interface CopyCliOptions extends TrustCliOptions {
   referrers?: boolean;
+  signatures?: boolean;
   chunkSize?: string;
   cacheDir?: string;
   srcCreds?: string;
@@ -64,7 +68,22 @@ function destinationName(src: Location, dst: Location): string | undefined {
   return src.kind === "registry" ? undefined : src.ref;
 }
 
+/** Copies `srcRef` (and, with `signatures`, its cosign tags) into `sink` and commits it; on failure nothing is left. */
+async function copyAll(source: ReadableTarget, srcRef: string | undefined, sink: WritableTarget, dstRef: string | undefined, options: CopyOptions, signatures: boolean): Promise<CopyResult & { signatures?: string[] }> {
+  try {
+    const result = await copyInto(source, srcRef, sink, dstRef, options);
+    const tags = signatures ? await copySignatureTags(source, sink, [result.source.digest, result.root.digest], options) : undefined;
+    await sink.commit();
+    return { ...result, ...(tags ? { signatures: tags } : {}) };
+  } catch (err) {
+    await sink.abort().catch(() => undefined);
+    throw err;
+  }
+}
+
 async function run(ctx: CliContext, given: Location, dst: Location, opts: CopyCliOptions): Promise<void> {
+  if (opts.signatures && dst.kind === "docker-archive") throw new UsageError("--signatures needs a registry, oci or oci-archive destination: a docker archive holds no cosign tags");
+  const trust = await trustOptionsFrom(opts);
   const registries = registriesOf(given, dst);
   await ctx.client(registries, await ctx.credentials(registries, sideCredentials(given, dst, opts)));
   const src = await crossCheckLocation(ctx, given);
@@ -72,10 +91,11 @@ async function run(ctx: CliContext, given: Location, dst: Location, opts: CopyCl
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size wants a number of bytes, not ${JSON.stringify(opts.chunkSize)}`);
   const display = new ProgressDisplay(ctx.progress);
   const source = await openSource(ctx, src, { keepUncompressed: opts.keepUncompressed });
-  let result: CopyResult;
+  let result: CopyResult & { signatures?: string[] };
   try {
+    const srcRef = trust ? (await gateImage(ctx, source, src.ref, src, trust)).digest : src.ref;
     const sink = await openSink(ctx, dst, { chunkSize, force: opts.force });
-    result = await copy(source, src.ref, sink, destinationName(src, dst), {
+    result = await copyAll(source, srcRef, sink, destinationName(src, dst), {
       platform: ctx.requestedPlatform,
       jobs: ctx.jobs,
       signal: ctx.signal,
@@ -84,7 +104,7 @@ async function run(ctx: CliContext, given: Location, dst: Location, opts: CopyCl
       referrers: opts.referrers,
       convertSchema1: dst.kind !== "registry",
       ...(src.kind === "registry" && dst.kind !== "registry" ? { cache: cacheFor(opts.cacheDir) } : {}),
-    });
+    }, opts.signatures === true);
   } finally {
     display.finish();
     await source.close?.();
@@ -93,20 +113,21 @@ async function run(ctx: CliContext, given: Location, dst: Location, opts: CopyCl
   const mounted = result.blobs.mounted ?? 0;
   if (ctx.progress !== "none") {
     const what = dst.kind === "registry" ? `${plural(moved, "blob")} uploaded, ${mounted} mounted` : `${plural(moved, "blob")} written`;
-    const refs = result.referrers !== undefined ? `, ${plural(result.referrers, "referrer")}` : "";
+    const refs = (result.referrers !== undefined ? `, ${plural(result.referrers, "referrer")}` : "") + (result.signatures ? `, ${plural(result.signatures.length, "signature tag")}` : "");
     ctx.info(`copied ${describeLocation(src)} → ${describeLocation(dst)}: ${result.root.digest}${result.platform ? ` (${formatPlatform(result.platform)})` : ""}; ${what}${refs}, ${formatBytes(display.transferred)} moved`);
   }
   if (ctx.opts.json) {
     const counts = dst.kind === "registry" ? { uploaded: moved, mounted } : { written: moved };
-    await printJson({ source: describeLocation(src), destination: describeLocation(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}) });
+    await printJson({ source: describeLocation(src), destination: describeLocation(dst), digest: result.source.digest, manifest: result.root.digest, mediaType: result.root.mediaType, ...counts, ...(result.referrers !== undefined ? { referrers: result.referrers } : {}), ...(result.signatures ? { signatures: result.signatures } : {}) });
   }
 }
 
 /** Registers `copy` and `push`. */
 export function register(program: Command): void {
   const common = (c: Command) =>
-    c
+    addTrustOptions(c)
       .option("--referrers", "also copy manifests that refer to the copied ones (signatures, SBOMs)")
+      .option("--signatures", "also copy cosign's tag-scheme signatures and attestations (sha256-<hex>.sig, .att)")
       .option("--chunk-size <bytes>", "upload in chunks of this many bytes (default: one request per blob)")
       .option("--cache-dir <dir>", "blob cache directory for registry-to-file copies")
       .option("--keep-uncompressed", "push a docker archive's uncompressed layers as they are (default: gzip them)");

@@ -18,11 +18,14 @@ import type { CliContext } from "../cli/context.js";
 import { formatBytes, plural } from "../cli/output.js";
 import { FORCE_HELP } from "../util/output-policy.js";
 import { isStdout, stdoutFile } from "../cli/stdout-file.js";
+import { addTrustOptions, gateImage, trustOptionsFrom, type TrustCliOptions } from "../cli/trust.js";
+import { RegistryTarget } from "../targets/registry.js";
+import type { RegistryClient } from "../registry/client.js";
 
 const FORMATS: Record<string, LocalKind> = { "docker-archive": "docker-archive", oci: "oci", "oci-archive": "oci-archive" };
 
 /** Options of `pull`. */
-interface PullOptions {
+interface PullOptions extends TrustCliOptions {
   output?: string;
   path?: string;
   format: string;
@@ -40,26 +43,39 @@ async function pull(ctx: CliContext, refs: string[], opts: PullOptions): Promise
   if (!kind) throw new UsageError(`--format wants docker-archive, oci or oci-archive, not ${JSON.stringify(opts.format)}`);
   if (isStdout(named) && kind === "oci") throw new UsageError("an OCI layout is a directory and cannot go to stdout: use --format oci-archive or docker-archive with -o -");
   if (isStdout(named) && ctx.opts.json) throw new UsageError("--json and -o - both write to stdout: choose one");
+  const trust = await trustOptionsFrom(opts);
   const toStdout = isStdout(named) ? await stdoutFile("pull.tar") : undefined;
   try {
-    await pullInto(ctx, refs, opts, kind, toStdout?.path ?? named, toStdout ? "stdout" : named);
+    await pullInto(ctx, refs, opts, kind, toStdout?.path ?? named, toStdout ? "stdout" : named, trust);
     await toStdout?.emit(ctx.signal);
   } finally {
     await toStdout?.discard();
   }
 }
 
-async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind: LocalKind, output: string, shown: string): Promise<void> {
+/** The trust gate of `pull`: each reference verified before anything is written, then pinned to the digest verified. */
+async function gateAll(ctx: CliContext, client: RegistryClient, refs: Reference[], trust: Awaited<ReturnType<typeof trustOptionsFrom>>): Promise<Reference[]> {
+  if (!trust) return refs;
+  const pinned: Reference[] = [];
+  for (const ref of refs) {
+    const { digest } = await gateImage(ctx, new RegistryTarget(client, ref), ref.digest ?? ref.tag, { kind: "registry", reference: ref }, trust);
+    pinned.push({ ...ref, digest });
+  }
+  return pinned;
+}
+
+async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind: LocalKind, output: string, shown: string, trust: Awaited<ReturnType<typeof trustOptionsFrom>>): Promise<void> {
   if (opts.allPlatforms && kind === "docker-archive") throw new UsageError("--all-platforms needs --format oci or oci-archive: a docker archive holds one image per name");
   const given = refs.map((r) => parseReference(r));
   const client = await ctx.client([...new Set(given.map((r) => r.registry))]);
   const parsed: Reference[] = [];
   for (const ref of given) parsed.push(await crossCheckReference(ctx, ref));
+  const verified = await gateAll(ctx, client, parsed, trust);
   const cache = opts.cache === false ? undefined : cacheFor(opts.cacheDir);
   const display = new ProgressDisplay(ctx.progress);
   let report: PullReport;
   try {
-    report = await pullImages(client, parsed, { kind, path: output, force: opts.force }, {
+    report = await pullImages(client, verified, { kind, path: output, force: opts.force }, {
       platform: opts.allPlatforms ? undefined : ctx.platform,
       jobs: ctx.jobs,
       signal: ctx.signal,
@@ -99,7 +115,7 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
 
 /** Registers `pull`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command("pull")
     .summary("save images as a docker archive (default), an OCI layout or an OCI archive")
     .argument("<ref...>", "image references; several go into one output")
@@ -109,6 +125,6 @@ export function register(program: Command): void {
     .option("--force", FORCE_HELP)
     .option("--all-platforms", "keep a whole index (oci and oci-archive only)")
     .option("--cache-dir <dir>", "blob cache directory (default $OCIDIST_CACHE, else ~/.cache/ocidist)")
-    .option("--no-cache", "stream blobs straight into the output (faster; an interrupted pull starts over)")
-    .action(action(pull));
+    .option("--no-cache", "stream blobs straight into the output (faster; an interrupted pull starts over)");
+  addTrustOptions(command).action(action(pull));
 }
