@@ -3,6 +3,7 @@
  * The `ocidist` command line: global options and the command table (CLI.md).
  * @module
  */
+import "./cli/v8-flags.js";
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "./cli/version.js";
 import { EXIT_FAILURE, EXIT_USAGE, errorLine, exitStatusFor } from "./cli/exit.js";
