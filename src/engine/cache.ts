@@ -69,7 +69,7 @@ export class BlobCache {
 
   /** Opens a cached blob. */
   open(desc: Descriptor, offset = 0): Readable {
-    return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 20 });
+    return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 18 });
   }
 
   /**
@@ -155,7 +155,7 @@ export class BlobCache {
         await release();
       }
     }
-    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 20 });
+    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 18 });
     // A generator destroyed before it started never runs its finally block; and the stream
     // closes only once the lock is released, so "close" means the cache is settled.
     const destroy = out._destroy.bind(out);

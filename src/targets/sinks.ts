@@ -123,7 +123,7 @@ export class DirSink implements FileSink {
       // link) is replaced by a copy, renamed over it.
       if (code === "EEXIST" && (await this.has(path))) return;
       if (code !== "EEXIST" && code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
-      await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
+      await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 18 }));
       return;
     }
     if (this.updating) this.added.push(full);
