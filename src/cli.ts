@@ -48,8 +48,8 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
 function modulesFor(args: readonly string[] | undefined): (() => Promise<CommandModule>)[] {
   // A completion script describes every command, so it needs them all.
   const named = args && !args.includes("completion") ? COMMAND_MODULES.filter(([names]) => names.some((n) => args.includes(n))) : [];
-  // A bare `--version` needs no command at all.
-  if (!named.length && args?.length === 1 && args[0] === "--version") return [];
+  // `--version` without a command (and without help, which lists them) needs none.
+  if (!named.length && args?.includes("--version") && !args.some((a) => a === "--help" || a === "-h")) return [];
   return (named.length ? named : COMMAND_MODULES).map(([, load]) => load);
 }
 
