@@ -24,6 +24,7 @@ import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { takeLock } from "../util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
 import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
+import { removeFile } from "../util/remove-file.js";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {
@@ -131,7 +132,7 @@ export class BlobCache {
       let file: WriteStream | undefined;
       let complete = false;
       try {
-        await rm(partial, { force: true });
+        await removeFile(partial);
         file = await createExclusive(partial);
         body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
         const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
@@ -145,7 +146,7 @@ export class BlobCache {
         complete = true;
       } catch (err) {
         // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-        if (err instanceof DigestMismatchError) await rm(partial, { force: true });
+        if (err instanceof DigestMismatchError) await removeFile(partial);
         throw err;
       } finally {
         if (!complete) {
@@ -218,7 +219,7 @@ export class BlobCache {
 
   /** Downloads the blob into `partial` from `offset` on (resuming what is there), verifies it and moves it into place. */
   private async fill(source: ReadableTarget, desc: Descriptor, final: string, partial: string, offset: number, options: EnsureOptions): Promise<CacheOutcome> {
-    if (offset === 0) await rm(partial, { force: true });
+    if (offset === 0) await removeFile(partial);
     // The file is opened first: the body must have its reader attached as soon as it exists.
     const file = offset > 0 ? await openWriteStream(partial, APPEND_NO_FOLLOW) : await createExclusive(partial);
     try {
@@ -235,7 +236,7 @@ export class BlobCache {
     } catch (err) {
       file.destroy();
       // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-      if (err instanceof DigestMismatchError) await rm(partial, { force: true });
+      if (err instanceof DigestMismatchError) await removeFile(partial);
       throw err;
     }
     await rename(partial, final);
@@ -270,7 +271,7 @@ export class BlobCache {
   async put(digest: string, bytes: Uint8Array): Promise<void> {
     const final = await this.prepare(digest);
     const tmp = `${final}.${process.pid}.tmp`;
-    await rm(tmp, { force: true });
+    await removeFile(tmp);
     await writeFile(tmp, bytes, { flag: "wx" });
     await rename(tmp, final);
   }
@@ -284,7 +285,7 @@ export class BlobCache {
 async function partialSize(partial: string, desc: Descriptor): Promise<number> {
   try {
     if (!(await isOwnRegularFile(partial))) {
-      await rm(partial, { force: true });
+      await removeFile(partial);
       return 0;
     }
     const size = (await lstat(partial)).size;
