@@ -1,79 +1,72 @@
 /**
- * `npm run bench`: pull, copy and re-copy timings against local registries.
+ * `npm run bench`: ocidist side by side with skopeo (and crane, when `CRANE=/path/to/crane`
+ * is set) against local registries, each tool from a cold cache, median of
+ * `OCIDIST_BENCH_RUNS` (default 3) runs, wall time, CPU and peak RSS for every tool.
  *
- * Builds (once, cached under bench/.work) a large image of ≥ 500 MB in ≥ 20 gzip layers from
- * real files of this machine, and a 64-small-layer image; pushes both with `ocidist push`; then
- * times, each from a cold blob cache:
- *   - `ocidist pull` to a docker archive and to an OCI layout (wall time, peak RSS),
- *   - the baseline: `curl | sha256sum` of the same blobs, 4 in parallel,
- *   - `skopeo copy` to a docker archive, when skopeo is installed,
- *   - the 64-small-layer image, per byte against the large one,
- *   - `ocidist copy` between two registries with separate storage, then the same copy again.
- * Prints a Markdown table (the README's figures come from it).
+ * Images (built once, cached under bench/.work): a large one of `OCIDIST_BENCH_MB`
+ * (default 520) MB in 24 gzip layers from this machine's own files, and one of 64 small
+ * layers; 263 tags on the small one. Workloads: pull → docker archive, pull → OCI layout,
+ * the same for the 64 small layers, copy registry → registry, `tags`, `digest`,
+ * `manifest`, `--version`, and `node -e 0` as the floor. Every output is verified after
+ * the timed runs. `OCIDIST_BENCH_ONLY=copy` runs only the workloads whose name holds it.
+ * Prints the tools' versions, the table and the goals of issue 13.
  * @module
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBenchImage } from "./image.js";
+import { cleanup, goalTable, median, table, timeOnce, versionOf, type Goal, type Row, type Sample } from "./measure.js";
 import { startRig } from "../test/rig/rig.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const work = join(root, "bench", ".work");
 const cli = join(root, "dist", "src", "cli.js");
-
-interface Run {
-  seconds: number;
-  maxRssMb?: number;
-  /** CPU seconds in user and system mode (ocidist reports them). */
-  userSeconds?: number;
-  systemSeconds?: number;
-}
-
-/** Runs a command, returning its wall time and (for ocidist) its peak RSS and CPU time. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env: { ...process.env, ...env, OCIDIST_REPORT_RSS: "1" }, stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`));
-      const m = /maxrss_kb=(\d+) user_us=(\d+) system_us=(\d+)/.exec(err);
-      resolveRun({ seconds, ...(m ? { maxRssMb: Number(m[1]) / 1024, userSeconds: Number(m[2]) / 1e6, systemSeconds: Number(m[3]) / 1e6 } : {}) });
-    });
-  });
-}
-
-async function fresh(dir: string): Promise<string> {
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  return dir;
-}
-
-/** Extra flags for every timed ocidist run, to compare settings: `OCIDIST_BENCH_FLAGS="--jobs 8"`. */
+const runs = Number(process.env.OCIDIST_BENCH_RUNS ?? 3);
+const largeMb = Number(process.env.OCIDIST_BENCH_MB ?? 520);
+const crane = process.env.CRANE;
+const skopeo = existsSync("/usr/bin/skopeo") ? "/usr/bin/skopeo" : undefined;
+const only = process.env.OCIDIST_BENCH_ONLY;
+/** Extra flags for every ocidist run, to compare settings: `OCIDIST_BENCH_FLAGS="--jobs 8"`. */
 const extraFlags = (process.env.OCIDIST_BENCH_FLAGS ?? "").split(" ").filter(Boolean);
 
-function ocidist(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return timed(process.execPath, [cli, "--progress", "none", ...extraFlags, ...args], env);
+/** One tool doing one workload. */
+interface Case {
+  workload: string;
+  tool: "ocidist" | "crane" | "skopeo" | "node";
+  args: string[];
+  prepare?: () => unknown;
+  bytes?: number;
+  note?: string;
+  /** Checks the output of the last run. */
+  verify?: () => unknown;
 }
 
-/** Runs `once` three times (after `prepare` and a `sync` each time) and keeps the median run. */
-async function median(once: () => Promise<Run>, prepare: () => Promise<unknown> = async () => undefined): Promise<Run> {
-  const runs: Run[] = [];
-  for (let i = 0; i < 3; i++) {
-    await prepare();
-    // Written-back pages of the previous run must not compete with this one.
-    execFileSync("sync");
-    runs.push(await once());
+const ocidistArgs = (args: string[]) => [cli, "--progress", "none", ...extraFlags, ...args];
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
+const ocidist = (args: string[]) => run(process.execPath, ocidistArgs(args));
+
+function sample(c: Case): Promise<Sample> {
+  if (c.tool === "ocidist") return timeOnce(process.execPath, ocidistArgs(c.args));
+  if (c.tool === "node") return timeOnce(process.execPath, c.args);
+  return timeOnce(c.tool === "crane" ? crane! : skopeo!, c.args);
+}
+
+/** skopeo remembers where it saw blobs (and then mounts them instead of copying): forgotten before every run. */
+const forgetSkopeo = () => Promise.all([join(homedir(), ".local/share/containers/cache"), join(homedir(), ".cache/containers"), "/var/lib/containers/cache"].map((d) => rm(d, { recursive: true, force: true })));
+
+/** Tags the small image until it has `count` tags. */
+async function addTags(registry: string, repo: string, count: number): Promise<void> {
+  const type = "application/vnd.oci.image.manifest.v1+json";
+  const res = await fetch(`http://${registry}/v2/${repo}/manifests/latest`, { headers: { accept: type } });
+  const body = Buffer.from(await res.arrayBuffer());
+  for (let i = 1; i < count; i++) {
+    const put = await fetch(`http://${registry}/v2/${repo}/manifests/t${i}`, { method: "PUT", headers: { "content-type": type }, body });
+    if (!put.ok) throw new Error(`tagging t${i}: ${put.status}`);
   }
-  runs.sort((a, b) => a.seconds - b.seconds);
-  return runs[1]!;
 }
 
 async function main(): Promise<void> {
@@ -82,71 +75,110 @@ async function main(): Promise<void> {
   // A second registry with its own storage, for registry-to-registry copies.
   const rig2 = await startRig();
   try {
-    const open = rig.registries.open;
-    const second = rig2.registries.open;
-    const large = await buildBenchImage(join(work, "large"), { layers: 24, targetBytes: 520_000_000 });
-    const small = await buildBenchImage(join(work, "small"), { layers: 64, targetBytes: 64_000_000 });
-    const bigRef = `${open.host}/bench/large:latest`;
-    const smallRef = `${open.host}/bench/small:latest`;
-    await ocidist(["push", `oci:${large.layout}:latest`, bigRef]);
-    await ocidist(["push", `oci:${small.layout}:latest`, smallRef]);
-    const rows: string[][] = [];
-    const mb = large.totalBytes / 1e6;
-    // OCIDIST_BENCH_ONLY=copy runs only the rows whose name contains "copy".
-    const only = process.env.OCIDIST_BENCH_ONLY;
-    const add = async (what: string, run: () => Promise<Run>, bytes = large.totalBytes) => {
-      if (only && !what.includes(only)) return;
-      const r = await run();
-      const cpu = r.userSeconds !== undefined ? `${r.userSeconds.toFixed(2)} / ${r.systemSeconds!.toFixed(2)}` : "—";
-      rows.push([what, r.seconds.toFixed(2), bytes > 0 ? ((bytes / 1e6) / r.seconds).toFixed(0) : "—", r.maxRssMb ? r.maxRssMb.toFixed(0) : "—", cpu]);
-    };
-
-    const out = await fresh(join(work, "out"));
-    const cache = join(work, "cache");
-    const cold = () => fresh(cache);
-    await add("ocidist pull → docker-archive", () => median(() => ocidist(["pull", bigRef, "-o", join(out, "a.tar"), "--cache-dir", cache]), cold));
-    await add("ocidist pull --no-cache → docker-archive", () => median(() => ocidist(["pull", bigRef, "--no-cache", "-o", join(out, "b.tar")])));
-    await add("ocidist pull → OCI layout", () => median(() => ocidist(["pull", bigRef, "--format", "oci", "-o", join(out, "layout"), "--cache-dir", cache]), async () => {
-      await cold();
-      await rm(join(out, "layout"), { recursive: true, force: true });
-    }));
-    const urls = large.blobs.map((d) => `http://${open.host}/v2/bench/large/blobs/${d}`).join("\n");
-    await add("baseline: curl piped to sha256sum, 4 in parallel", () => median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: urls })));
-    if (existsSync("/usr/bin/skopeo")) {
-      await add("skopeo copy → docker-archive", () => median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${bigRef}`, `docker-archive:${join(out, "skopeo.tar")}`]), () => rm(join(out, "skopeo.tar"), { force: true })));
-    }
-    await add("ocidist pull, 64 small layers → docker-archive", () => median(() => ocidist(["pull", smallRef, "-o", join(out, "small.tar"), "--cache-dir", cache]), cold), small.totalBytes);
-    await add("ocidist pull, 64 small layers → OCI layout", () => median(() => ocidist(["pull", smallRef, "--format", "oci", "-o", join(out, "small-layout"), "--cache-dir", cache]), async () => {
-      await cold();
-      await rm(join(out, "small-layout"), { recursive: true, force: true });
-    }), small.totalBytes);
-    const smallUrls = small.blobs.map((d) => `http://${open.host}/v2/bench/small/blobs/${d}`).join("\n");
-    await add("baseline, 64 small layers", () => median(() => timed("sh", ["-c", `printf '%s\\n' "$URLS" | xargs -P 4 -I{} sh -c 'curl -sf {} | sha256sum >/dev/null'`], { URLS: smallUrls })), small.totalBytes);
-    await add("ocidist start-up (`digest --help`: one command loaded)", () => median(() => ocidist(["digest", "--help"])), 0);
-    await add("baseline: Node's own start-up (`node -e 0`)", () => median(() => timed(process.execPath, ["-e", "0"])), 0);
+    const host = rig.registries.open.host;
+    const second = rig2.registries.open.host;
+    const large = await buildBenchImage(join(work, `large-${largeMb}`), { layers: 24, targetBytes: largeMb * 1e6 });
+    const small = await buildBenchImage(join(work, "small"), { layers: 64, targetBytes: 16_000_000 });
+    const bigRef = `${host}/bench/large:latest`;
+    const smallRef = `${host}/bench/small:latest`;
+    ocidist(["push", `oci:${large.layout}:latest`, bigRef]);
+    ocidist(["push", `oci:${small.layout}:latest`, smallRef]);
+    await addTags(host, "bench/small", 263);
+    const bigDigest = ocidist(["digest", bigRef]).trim();
+    const out = join(work, "out");
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { recursive: true });
+    const cache = join(out, "cache");
+    const o = (name: string) => join(out, name);
+    const fresh = (...paths: string[]) => () => Promise.all([cache, ...paths].map((p) => rm(p, { recursive: true, force: true })));
+    const verifyArchive = (path: string) => () => ocidist(["verify", `docker-archive:${path}`]);
+    const verifyLayout = (path: string) => () => ocidist(["verify", `oci:${path}`]);
     let n = 0;
-    const copyTo = () => ["copy", bigRef, `${second.host}/bench/copy${n}:latest`];
-    await add("ocidist copy registry → registry", () => median(() => ocidist(copyTo()), async () => n++));
-    await add("ocidist copy again (all skipped)", () => median(() => ocidist(copyTo())));
-    if (existsSync("/usr/bin/skopeo")) {
-      // skopeo remembers where it saw blobs and mounts them; its memory is cleared before each run.
-      const forget = () => Promise.all([join(homedir(), ".local/share/containers/cache"), "/var/lib/containers/cache"].map((d) => rm(d, { recursive: true, force: true })));
-      await add("skopeo copy registry → registry", () => median(() => timed("skopeo", ["copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${bigRef}`, `docker://${second.host}/bench/skopeo${n}:latest`]), async () => {
-        n++;
-        await forget();
-      }));
+    const copyDest = (tool: string) => `${second}/bench/${tool}-${++n}:latest`;
+    const copied = new Map<string, string>();
+    const cases: Case[] = [];
+    const pulls = (what: string, ref: string, bytes: number, key: string) => {
+      cases.push({ workload: `${what} → docker-archive`, tool: "ocidist", args: ["pull", ref, "-o", o(`${key}.tar`), "--cache-dir", cache], prepare: fresh(o(`${key}.tar`)), bytes, verify: verifyArchive(o(`${key}.tar`)) });
+      if (crane) cases.push({ workload: `${what} → docker-archive`, tool: "crane", args: ["pull", "--insecure", ref, o(`${key}-crane.tar`)], prepare: fresh(o(`${key}-crane.tar`)), bytes, verify: verifyArchive(o(`${key}-crane.tar`)) });
+      if (skopeo) cases.push({ workload: `${what} → docker-archive`, tool: "skopeo", note: "decompressed layers: not like with like", args: ["copy", "-q", "--src-tls-verify=false", `docker://${ref}`, `docker-archive:${o(`${key}-skopeo.tar`)}`], prepare: async () => { await forgetSkopeo(); await rm(o(`${key}-skopeo.tar`), { force: true }); }, bytes, verify: () => run(skopeo, ["inspect", `docker-archive:${o(`${key}-skopeo.tar`)}`]) });
+      cases.push({ workload: `${what} → OCI layout`, tool: "ocidist", args: ["pull", ref, "--format", "oci", "-o", o(`${key}-layout`), "--cache-dir", cache], prepare: fresh(o(`${key}-layout`)), bytes, verify: verifyLayout(o(`${key}-layout`)) });
+      if (crane) cases.push({ workload: `${what} → OCI layout`, tool: "crane", args: ["pull", "--insecure", "--format", "oci", ref, o(`${key}-crane-layout`)], prepare: fresh(o(`${key}-crane-layout`)), bytes, verify: verifyLayout(o(`${key}-crane-layout`)) });
+      if (skopeo) cases.push({ workload: `${what} → OCI layout`, tool: "skopeo", args: ["copy", "-q", "--src-tls-verify=false", `docker://${ref}`, `oci:${o(`${key}-skopeo-layout`)}:latest`], prepare: async () => { await forgetSkopeo(); await rm(o(`${key}-skopeo-layout`), { recursive: true, force: true }); }, bytes, verify: verifyLayout(o(`${key}-skopeo-layout`)) });
+    };
+    pulls("pull", bigRef, large.totalBytes, "large");
+    pulls("pull 64 small layers", smallRef, small.totalBytes, "small");
+    const copyCase = (tool: Case["tool"], args: (dest: string) => string[]) => {
+      let dest = "";
+      const c: Case = { workload: "copy registry → registry", tool, args: [], bytes: large.totalBytes, verify: () => {
+        const got = ocidist(["digest", dest]).trim();
+        if (got !== bigDigest) throw new Error(`${tool} copy: ${dest} has ${got}, ${bigDigest} expected`);
+      } };
+      c.prepare = async () => {
+        await forgetSkopeo();
+        dest = copyDest(tool);
+        c.args = args(dest);
+        copied.set(tool, dest);
+      };
+      cases.push(c);
+    };
+    copyCase("ocidist", (d) => ["copy", bigRef, d]);
+    if (crane) copyCase("crane", (d) => ["copy", "--insecure", bigRef, d]);
+    if (skopeo) copyCase("skopeo", (d) => ["copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${bigRef}`, `docker://${d}`]);
+    const meta = (workload: string, ours: string[], theirs: string[] | undefined, skopeos: string[] | undefined) => {
+      cases.push({ workload, tool: "ocidist", args: ours });
+      if (crane && theirs) cases.push({ workload, tool: "crane", args: theirs });
+      if (skopeo && skopeos) cases.push({ workload, tool: "skopeo", args: skopeos });
+    };
+    const smallRepo = `${host}/bench/small`;
+    meta("`tags` (263 tags)", ["tags", smallRepo], ["ls", "--insecure", smallRepo], ["list-tags", "--tls-verify=false", `docker://${smallRepo}`]);
+    meta("`digest`", ["digest", smallRef], ["digest", "--insecure", smallRef], ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${smallRef}`]);
+    meta("`manifest`", ["manifest", smallRef], ["manifest", "--insecure", smallRef], ["inspect", "--raw", "--tls-verify=false", `docker://${smallRef}`]);
+    meta("`--version`", ["--version"], ["version"], ["--version"]);
+    cases.push({ workload: "`node -e 0` (the floor)", tool: "node", args: ["-e", "0"] });
+
+    const rows: Row[] = [];
+    for (const c of cases) {
+      if (only && !c.workload.includes(only)) continue;
+      const s = await median(runs, () => sample(c), c.prepare);
+      rows.push({ workload: c.workload, tool: c.tool, sample: s, bytes: c.bytes, note: c.note });
+      process.stderr.write(`${c.workload}, ${c.tool}: ${s.wall.toFixed(2)} s, ${s.cpu.toFixed(2)} s CPU, ${s.rssMiB.toFixed(0)} MiB\n`);
     }
-    const size = (await stat(join(out, "a.tar")).catch(() => undefined))?.size;
-    const archive = size !== undefined ? ` (archive ${(size / 1e6).toFixed(0)} MB)` : "";
-    console.log(`\nLarge image: ${large.layers} layers, ${mb.toFixed(0)} MB compressed${archive}; small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(0)} MB.`);
-    console.log(`Machine: ${execFileSync("nproc").toString().trim()} cores, node ${process.version}.\n`);
-    console.log("| run | seconds | MB/s | peak RSS (MB) | CPU s, user / system |");
-    console.log("|---|---:|---:|---:|---:|");
-    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    // Every output of the last runs, read back.
+    for (const c of cases) {
+      if (c.verify && (!only || c.workload.includes(only))) c.verify();
+    }
+
+    console.log(`\nLarge image: ${large.layers} layers, ${(large.totalBytes / 1e6).toFixed(0)} MB compressed; small image: ${small.layers} layers, ${(small.totalBytes / 1e6).toFixed(1)} MB. Median of ${runs} runs, every tool from a cold cache, every output verified.`);
+    console.log(`Machine: ${run("nproc", []).trim()} cores, node ${process.version}; ocidist ${ocidist(["--version"]).trim()}; crane ${crane ? versionOf(crane, ["version"]) : "(not run: set CRANE)"}; ${skopeo ? versionOf(skopeo, ["--version"]) : "skopeo (not installed)"}; ${versionOf("/usr/bin/docker-registry", ["--version"])}.\n`);
+    console.log(table(rows));
+    console.log(`\n${goalTable(goals(rows))}`);
   } finally {
     await rig.stop();
     await rig2.stop();
+    cleanup();
   }
+}
+
+/** Issue 13's goals, from the rows measured. */
+function goals(rows: Row[]): Goal[] {
+  const get = (workload: string, tool: string) => rows.find((r) => r.workload === workload && r.tool === tool && !r.note)?.sample;
+  const out: Goal[] = [];
+  const floor = get("`node -e 0` (the floor)", "node");
+  for (const workload of [...new Set(rows.map((r) => r.workload))]) {
+    const ours = get(workload, "ocidist");
+    if (!ours) continue;
+    if (workload.startsWith("pull") || workload.startsWith("copy")) {
+      const others = ["crane", "skopeo"].map((t) => get(workload, t)).filter((s): s is Sample => !!s);
+      if (others.length) out.push({ goal: `${workload}: wall / fastest other`, value: ours.wall / Math.min(...others.map((s) => s.wall)), bound: 1, unit: "×" });
+      const craneRun = get(workload, "crane");
+      if (workload.includes("small") && craneRun) out.push({ goal: `${workload}: wall / crane`, value: ours.wall / craneRun.wall, bound: 1, unit: "×" });
+      out.push({ goal: `${workload}: peak RSS`, value: ours.rssMiB, bound: 64, unit: " MiB" });
+    } else if (floor && /tags|digest|manifest/.test(workload)) {
+      out.push({ goal: `${workload}: wall / node -e 0`, value: ours.wall / floor.wall, bound: 2, unit: "×" });
+      out.push({ goal: `${workload}: peak RSS`, value: ours.rssMiB, bound: 56, unit: " MiB" });
+    }
+  }
+  return out;
 }
 
 await main();

@@ -55,6 +55,8 @@ export async function buildBenchImage(dir: string, opts: { layers: number; targe
   let acc = 0;
   for await (const f of files("/usr")) {
     if (groups.length > opts.layers) break;
+    // One file larger than a layer would make that layer (and the image) overshoot.
+    if (f.size > rawPerLayer) continue;
     groups[groups.length - 1]!.push(f.path.slice(1));
     acc += f.size;
     if (acc >= rawPerLayer) {

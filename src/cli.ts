@@ -3,6 +3,7 @@
  * The `ocidist` command line: global options and the command table (CLI.md).
  * @module
  */
+import "./cli/v8-flags.js";
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "./cli/version.js";
 import { EXIT_FAILURE, EXIT_USAGE, errorLine, exitStatusFor } from "./cli/exit.js";
@@ -51,6 +52,8 @@ const COMMAND_MODULES: [names: string[], load: () => Promise<CommandModule>][] =
 function modulesFor(args: readonly string[] | undefined): (() => Promise<CommandModule>)[] {
   // A completion script describes every command, so it needs them all.
   const named = args && !args.includes("completion") ? COMMAND_MODULES.filter(([names]) => names.some((n) => args.includes(n))) : [];
+  // `--version` without a command (and without help, which lists them) needs none.
+  if (!named.length && args?.includes("--version") && !args.some((a) => a === "--help" || a === "-h")) return [];
   return (named.length ? named : COMMAND_MODULES).map(([, load]) => load);
 }
 

@@ -23,6 +23,8 @@ check skopeo skopeo
 check podman podman
 check umoci umoci
 [ -e /etc/ssl/certs/ca-certificates.crt ] || need="$need ca-certificates"
+# Only `npm run bench` (bench/setup.sh): GNU time measures every tool alike.
+[ -n "${OCIDIST_SETUP_BENCH:-}" ] && check /usr/bin/time time
 [ -z "$need" ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -40,7 +40,7 @@ export async function stdoutFile(name: string): Promise<StdoutFile> {
     path: join(dir, name),
     async emit(signal) {
       try {
-        for await (const chunk of createReadStream(join(dir, name), { highWaterMark: 1 << 20, signal })) await writeData(chunk as Buffer);
+        for await (const chunk of createReadStream(join(dir, name), { highWaterMark: 1 << 18, signal })) await writeData(chunk as Buffer);
       } finally {
         await discard();
       }

@@ -43,7 +43,7 @@ export async function openVerifiedBlob(target: ReadableTarget, desc: Descriptor,
   const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: options.what ?? "blob" });
   let delivered = options.offset ?? 0;
   if (delivered > 0 && options.seed) await options.seed(verifier);
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const out = new PassThrough({ highWaterMark: 1 << 18 });
   markVerified(out);
   // Bytes flow before the consumer attaches (it may first create a directory, or never
   // attach when the copy is cancelled): a failure meanwhile is kept in `out.errored` and

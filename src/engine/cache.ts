@@ -25,6 +25,7 @@ import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { takeLock } from "../util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
 import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
+import { removeFile } from "../util/remove-file.js";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {
@@ -70,7 +71,7 @@ export class BlobCache {
 
   /** Opens a cached blob. */
   open(desc: Descriptor, offset = 0): Readable {
-    return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 20 });
+    return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 18 });
   }
 
   /**
@@ -132,7 +133,7 @@ export class BlobCache {
       let file: WriteStream | undefined;
       let complete = false;
       try {
-        await rm(partial, { force: true });
+        await removeFile(partial);
         file = await createExclusive(partial);
         body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
         const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
@@ -146,7 +147,7 @@ export class BlobCache {
         complete = true;
       } catch (err) {
         // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-        if (err instanceof DigestMismatchError) await rm(partial, { force: true });
+        if (err instanceof DigestMismatchError) await removeFile(partial);
         throw err;
       } finally {
         if (!complete) {
@@ -156,7 +157,7 @@ export class BlobCache {
         await release();
       }
     }
-    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 20 });
+    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 18 });
     // A generator destroyed before it started never runs its finally block; and the stream
     // closes only once the lock is released, so "close" means the cache is settled.
     const destroy = out._destroy.bind(out);
@@ -219,7 +220,7 @@ export class BlobCache {
 
   /** Downloads the blob into `partial` from `offset` on (resuming what is there), verifies it and moves it into place. */
   private async fill(source: ReadableTarget, desc: Descriptor, final: string, partial: string, offset: number, options: EnsureOptions): Promise<CacheOutcome> {
-    if (offset === 0) await rm(partial, { force: true });
+    if (offset === 0) await removeFile(partial);
     // The file is opened first: the body must have its reader attached as soon as it exists.
     const file = offset > 0 ? await openWriteStream(partial, APPEND_NO_FOLLOW) : await createExclusive(partial);
     try {
@@ -236,7 +237,7 @@ export class BlobCache {
     } catch (err) {
       file.destroy();
       // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-      if (err instanceof DigestMismatchError) await rm(partial, { force: true });
+      if (err instanceof DigestMismatchError) await removeFile(partial);
       throw err;
     }
     await rename(partial, final);
@@ -281,7 +282,7 @@ export class BlobCache {
 async function partialSize(partial: string, desc: Descriptor): Promise<number> {
   try {
     if (!(await isOwnRegularFile(partial))) {
-      await rm(partial, { force: true });
+      await removeFile(partial);
       return 0;
     }
     const size = (await lstat(partial)).size;

@@ -47,7 +47,7 @@ async function diffIdOf(cache: BlobCache, digest: string): Promise<string> {
     s.on("error", reject);
   });
   const hash = createDigester("sha256");
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = createReadStream(path, { highWaterMark: 1 << 18 });
   const stream = head[0] === 0x1f && head[1] === 0x8b ? input.pipe(createGunzip()) : input;
   input.on("error", (e) => stream.destroy(e));
   for await (const chunk of stream) hash.update(chunk as Buffer);

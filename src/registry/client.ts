@@ -15,6 +15,7 @@ import { isLoopbackRegistry, registryHost } from "../model/reference.js";
 import { responseError } from "./errors.js";
 import { discard } from "../http/discard.js";
 import { isCertificateError } from "../http/network-errors.js";
+import { isRetriableStatus } from "../http/retry.js";
 
 /** Settings of a {@link RegistryClient}. */
 export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
@@ -69,7 +70,10 @@ export class RegistryClient {
 
   /**
    * Pings `GET /v2/` once per registry: https first; plain http only for loopback registries
-   * or with `insecure`, as docker allows. 404 means the host is not a v2 registry.
+   * or with `insecure`, as docker allows. A loopback registry is asked over plain http first:
+   * the ping carries no credentials and never leaves the machine, and most loopback
+   * registries speak plain http, which spares every such command a TLS handshake and the
+   * trust store it loads. 404 means the host is not a v2 registry.
    */
   ping(registry: string, signal?: AbortSignal): Promise<RegistryState> {
     let s = this.states.get(registry);
@@ -84,24 +88,19 @@ export class RegistryClient {
   private async doPing(registry: string, signal?: AbortSignal): Promise<RegistryState> {
     const host = registryHost(registry);
     const allowHttp = this.options.insecure || isLoopbackRegistry(registry);
-    let res: HttpResponse;
-    let base = `https://${host}`;
-    try {
-      res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry: !allowHttp });
-    } catch (err) {
-      // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
-      if (!allowHttp || signal?.aborted || err instanceof UsageError || isCertificateError((err as Error).cause ?? err)) throw err;
-      base = `http://${host}`;
+    let res: HttpResponse | undefined;
+    let base = `http://${host}`;
+    if (isLoopbackRegistry(registry)) res = await this.plainPing(base, signal);
+    if (!res) {
+      base = `https://${host}`;
       try {
-        res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal });
-      } catch (plain) {
-        // A mistake of the user's (a proxy variable that is no URL) explains more than the https error.
-        throw plain instanceof UsageError ? plain : err;
-      }
-      // An HTTPS server answering plain HTTP: the https error is the one that explains.
-      if (res.status === 400) {
-        discard(res.body);
-        throw err;
+        res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry: !allowHttp });
+      } catch (err) {
+        // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
+        if (!allowHttp || isLoopbackRegistry(registry) || signal?.aborted || err instanceof UsageError || isCertificateError((err as Error).cause ?? err)) throw err;
+        base = `http://${host}`;
+        res = await this.plainPing(base, signal, true);
+        if (!res) throw err;
       }
     }
     res.body.resume();
@@ -113,6 +112,30 @@ export class RegistryClient {
     }
     if (res.status === 404) throw new OcidistError(`${registry} is not a registry: GET ${base}/v2/ answered 404`);
     throw await responseError(res, "GET", `${registry}`);
+  }
+
+  /**
+   * `GET /v2/` over plain http; undefined when nothing answers, or when an HTTPS server
+   * answers (400: it was sent plain HTTP), so that the https attempt is the one that explains.
+   * Without `retry`, a connection that fails is not tried again (it may be a TLS port), but a
+   * server that answers with a transient status is.
+   */
+  private async plainPing(base: string, signal: AbortSignal | undefined, retry = false): Promise<HttpResponse | undefined> {
+    let res: HttpResponse;
+    try {
+      res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry });
+    } catch (err) {
+      // A mistake of the user's (a proxy variable that is no URL) is theirs to see, not a reason to try https.
+      if (signal?.aborted || err instanceof UsageError) throw err;
+      return undefined;
+    }
+    if (!retry && isRetriableStatus(res.status)) {
+      discard(res.body);
+      return this.plainPing(base, signal, true);
+    }
+    if (res.status !== 400) return res;
+    discard(res.body);
+    return undefined;
   }
 
   /** Sends an authorised request; retries once with a fresh token on a 401. */

@@ -53,7 +53,7 @@ export class DirFs implements LayoutFs {
   }
   async open(path: string, offset = 0): Promise<Readable> {
     await this.size(path);
-    return createReadStream(join(this.root, path), { start: offset, highWaterMark: 1 << 20 });
+    return createReadStream(join(this.root, path), { start: offset, highWaterMark: 1 << 18 });
   }
   async read(path: string, cap: number): Promise<Buffer> {
     const size = await this.size(path);
@@ -93,7 +93,7 @@ export class TarFs implements LayoutFs {
   async open(path: string, offset = 0): Promise<Readable> {
     const m = this.member(path);
     if (m.size === 0 || offset >= m.size) return Readable.from([]);
-    return createReadStream(this.file, { start: m.offset + offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
+    return createReadStream(this.file, { start: m.offset + offset, end: m.offset + m.size - 1, highWaterMark: 1 << 18 });
   }
   async read(path: string, cap: number): Promise<Buffer> {
     const m = this.member(path);

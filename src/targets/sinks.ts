@@ -16,6 +16,7 @@ import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside } from "../util/output-policy.js";
 import { createExclusive, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
 import { safeRelativePath } from "../util/safe-name.js";
+import { removeFile } from "../util/remove-file.js";
 
 /** Receives the files of a layout. */
 export interface FileSink {
@@ -81,7 +82,7 @@ export class DirSink implements FileSink {
       return true;
     } catch (err) {
       if (!(err instanceof DigestMismatchError)) throw err;
-      await rm(full, { force: true });
+      await removeFile(full);
       return false;
     }
   }
@@ -99,7 +100,7 @@ export class DirSink implements FileSink {
     const tmp = `${full}.${process.pid}.partial`;
     registerTemp(tmp);
     try {
-      await rm(tmp, { force: true });
+      await removeFile(tmp);
       await pipeline(body, await createExclusive(tmp));
       // Bytes verified just now replace whatever is there (the same bytes, or a damaged copy);
       // a file that was there before is not one this run added, so an abort keeps it.
@@ -107,7 +108,7 @@ export class DirSink implements FileSink {
       await rename(tmp, full);
       if (this.updating && !before) this.added.push(full);
     } catch (err) {
-      await rm(tmp, { force: true });
+      await removeFile(tmp);
       throw err;
     } finally {
       unregisterTemp(tmp);
@@ -124,7 +125,7 @@ export class DirSink implements FileSink {
       // link) is replaced by a copy, renamed over it.
       if (code === "EEXIST" && (await this.has(path))) return;
       if (code !== "EEXIST" && code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
-      await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
+      await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 18 }));
       return;
     }
     if (this.updating) this.added.push(full);
@@ -146,7 +147,7 @@ export class DirSink implements FileSink {
 
   async abort(): Promise<void> {
     if (this.updating) {
-      await Promise.all(this.added.map((p) => rm(p, { force: true })));
+      await Promise.all(this.added.map((p) => removeFile(p)));
       return;
     }
     await rm(this.root, { recursive: true, force: true });

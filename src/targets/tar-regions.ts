@@ -6,11 +6,10 @@
  * built beside its destination and renamed into place only when complete.
  * @module
  */
-import { createReadStream } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
-import type { Readable } from "node:stream";
 import { OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
+import { fileChunks } from "../util/file-chunks.js";
 import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";
 
@@ -125,11 +124,11 @@ export class RegionTarSink implements FileSink {
     return planned.at;
   }
 
-  async write(path: string, size: number, body: Readable): Promise<void> {
+  async write(path: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
     const start = await this.reserve(path, size);
     try {
       let pos = start;
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         if (pos + chunk.length > start + size) throw new OcidistError(`tar member ${path}: more than its ${size} bytes`);
         let done = 0;
         while (done < chunk.length) done += (await this.fh.write(chunk, done, chunk.length - done, pos + done)).bytesWritten;
@@ -144,7 +143,7 @@ export class RegionTarSink implements FileSink {
   }
 
   async writeFile(path: string, size: number, source: string): Promise<void> {
-    await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 20 }));
+    await this.write(path, size, fileChunks(source));
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {

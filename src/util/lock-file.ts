@@ -4,7 +4,8 @@
  * lock whose process is gone (or, without a pid, older than two minutes) is taken over.
  * @module
  */
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
+import { removeFile } from "./remove-file.js";
 
 const LOCK_STALE_MS = 120_000;
 
@@ -15,12 +16,12 @@ export async function takeLock(path: string): Promise<(() => Promise<void>) | un
     const fh = await open(lockPath, "wx");
     await fh.writeFile(`${process.pid}\n`);
     await fh.close();
-    return () => rm(lockPath, { force: true });
+    return () => removeFile(lockPath);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
   if (await lockIsStale(lockPath)) {
-    await rm(lockPath, { force: true });
+    await removeFile(lockPath);
     return takeLock(path);
   }
   return undefined;

@@ -72,7 +72,7 @@ export async function lstatInside(root: string, rel: string): Promise<Stats | un
 /** A read stream on a regular file, failing on a symlink. */
 export async function openReadNoFollow(path: string): Promise<ReadStream> {
   const fh = await open(path, O_RDONLY | O_NOFOLLOW);
-  return fh.createReadStream({ highWaterMark: 1 << 20 });
+  return fh.createReadStream({ highWaterMark: 1 << 18 });
 }
 
 /** A write stream on a file that must not exist yet (nothing, not even a dangling link). */
