@@ -10,10 +10,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { desc, image, sha, tarOf } from "../test/rig/build.js";
+import { freePort } from "../test/rig/rig.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const work = join(root, "bench", ".work");
@@ -42,16 +42,6 @@ async function buildImage(): Promise<string> {
   return layout;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** Runs a command to its end; rejects on a non-zero exit. Returns the wall time in seconds. */
 function runTimed(cmd: string, args: string[]): Promise<number> {

@@ -49,7 +49,8 @@ export type { IssuerRequest };
 
 const REGISTRY_BIN = process.env.OCIDIST_REGISTRY_BIN ?? "/usr/bin/docker-registry";
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
