@@ -206,7 +206,8 @@ describe("--proxy socks5:// and the proxy environment", () => {
   });
 
   test("a proxy variable that is not a proxy URL is a usage error, named", async () => {
-    const r = await ocidist(["digest", `${open.host}/xcheck/app:v1`], { env: { HTTPS_PROXY: "notaurl" } });
+    // The TLS registry: a loopback plain-HTTP registry is reached over http, where HTTPS_PROXY does not apply.
+    const r = await ocidist(["digest", `${mirror.host}/xcheck/app:v1`, ...ca()], { env: { HTTPS_PROXY: "notaurl" } });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /HTTPS_PROXY/);
     const plain = await ocidist(["digest", `${open.host}/xcheck/app:v1`], { env: { HTTP_PROXY: "notaurl" } });
