@@ -3,7 +3,8 @@
  * that a command starts by reading one file instead of resolving and compiling ~200
  * modules. `dist/src/cli.js` (the package's `bin`) becomes a small entry that turns on
  * Node's compile cache where the running Node has it (22.1+) and then imports the bundle,
- * `dist/src/cli.bundle.js`; the cache then holds the bundle's compiled code. The library
+ * `dist/src/cli-bundle/cli.js`, which loads the chunk of the command named; the cache then
+ * holds the bundle's compiled code. The library
  * (`dist/src/index.js` and the rest of tsc's output) stays as tsc wrote it.
  *
  * undici stays outside the bundle: src/http/undici.ts loads its parts by path at run
@@ -20,14 +21,14 @@ const out = join(root, "dist", "src");
 
 /** The `bin` entry: compile cache on (guarded for Node 20), then the bundle. */
 const ENTRY = `#!/usr/bin/env node
-// The ocidist CLI. Built by build/bundle.ts: the code is in cli.bundle.js.
+// The ocidist CLI. Built by build/bundle.ts: the code is in cli-bundle/.
 import module from "node:module";
 try {
   module.enableCompileCache?.();
 } catch {
   // A cache directory that cannot be written only costs start-up time.
 }
-await import("./cli.bundle.js");
+await import("./cli-bundle/cli.js");
 `;
 
 /** CommonJS dependencies bundled into ESM call \`require\` for Node's own modules. */
@@ -37,7 +38,12 @@ const require = __ocidistCreateRequire(import.meta.url);`;
 async function main(): Promise<void> {
   await build({
     entryPoints: [join(root, "src", "cli.ts")],
-    outfile: join(out, "cli.bundle.js"),
+    // One chunk per command module (cli.ts imports them dynamically) and shared chunks: a
+    // command parses only the code it runs (on Node 20, without a compile cache, parsing
+    // the whole CLI was ~45 ms of every start).
+    outdir: join(out, "cli-bundle"),
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     platform: "node",
     format: "esm",
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
   });
   // tsc's cli.js would load the modules one by one; the bundle replaces it.
   await rm(join(out, "cli.js"), { force: true });
+  await rm(join(out, "cli.bundle.js"), { force: true });
   await writeFile(join(out, "cli.js"), ENTRY, { mode: 0o755 });
 }
 
