@@ -19,7 +19,7 @@ import { VERSION } from "./version.js";
 import { parseByteSize } from "../model/limits.js";
 import { checkGlobalOptions, type CheckedOptions } from "./options.js";
 import { note } from "./output.js";
-import { parseCrossCheckVias, type CrossCheckVia } from "./cross-check.js";
+import { parseCrossCheckVias, type CrossCheckVia } from "./cross-check-vias.js";
 
 /** The global options of CLI.md, as commander hands them over. */
 export interface GlobalOptions {

@@ -11,33 +11,13 @@
  */
 import { UsageError } from "../model/errors.js";
 import { formatReference, type Reference } from "../model/reference.js";
-import { parseProxyUrl } from "../http/proxy-env.js";
 import { redactUrl } from "../http/redact.js";
 import { Transport } from "../http/transport.js";
 import { RegistryClient } from "../registry/client.js";
 import { CrossCheckError, crossCheckDigest, type CrossCheckAnswer, type CrossCheckPath } from "../registry/cross-check.js";
 import { errorLine } from "./exit.js";
-import { parseRegistryHost } from "./host.js";
 import type { CliContext } from "./context.js";
-
-/** A `--cross-check` value, parsed. */
-export type CrossCheckVia = { kind: "proxy"; proxy: string; label: string } | { kind: "mirror"; host: string; label: string };
-
-/**
- * Parses the `--cross-check` values.
- * @throws UsageError for a value that is neither a proxy URL nor `mirror:HOST[:PORT]`
- */
-export function parseCrossCheckVias(values: readonly string[] = []): CrossCheckVia[] {
-  return values.map((v) => {
-    if (v.startsWith("mirror:")) {
-      const host = parseRegistryHost(v.slice("mirror:".length).replace(/^\/\//, ""));
-      return { kind: "mirror", host, label: `mirror ${host}` };
-    }
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new UsageError(`--cross-check wants a proxy URL (http://, https://, socks5://) or mirror:HOST[:PORT], not ${JSON.stringify(v)}`);
-    const proxy = parseProxyUrl(v, "--cross-check").href;
-    return { kind: "proxy", proxy, label: `via ${redactUrl(proxy)}` };
-  });
-}
+import type { CrossCheckVia } from "./cross-check-vias.js";
 
 /** The path of one VIA: a client over the proxy (same credentials: the same registry), or the command's own client to the mirror. */
 async function pathFor(ctx: CliContext, via: CrossCheckVia, ref: Reference, opened: Transport[]): Promise<CrossCheckPath> {
