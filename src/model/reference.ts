@@ -93,6 +93,11 @@ function componentError(component: string): string {
   return `invalid path component ${quote(component)}: use lowercase letters and digits separated by ".", "_", "__" or "-"`;
 }
 
+/** True when `component` is one path component of a repository name (`[a-z0-9]+` joined by `.`, `_`, `__` or `-`s). */
+export function isValidPathComponent(component: string): boolean {
+  return COMPONENT.test(component);
+}
+
 /** True when `tag` follows the tag grammar: a word character, then up to 127 word characters, `.` or `-`. */
 export function isValidTag(tag: string): boolean {
   return TAG.test(tag);

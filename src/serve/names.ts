@@ -5,11 +5,8 @@
  * @module
  */
 import { isValidDigest } from "../model/digest.js";
-import { isValidTag } from "../model/reference.js";
+import { isValidPathComponent, isValidTag } from "../model/reference.js";
 import { ServeError } from "./errors.js";
-
-/** A path component of a repository name (distribution-spec `<name>` grammar). */
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /** Longest repository name accepted. */
 export const MAX_NAME_LENGTH = 255;
@@ -19,7 +16,7 @@ export function repositoryNameProblem(name: string): string | undefined {
   if (name.length === 0 || name.length > MAX_NAME_LENGTH) return `must be 1 to ${MAX_NAME_LENGTH} characters`;
   const parts = name.split("/");
   for (const [i, p] of parts.entries()) {
-    if (!COMPONENT.test(p)) return `component ${JSON.stringify(p.slice(0, 100))} is not lowercase letters and digits separated by ".", "_", "__" or "-"`;
+    if (!isValidPathComponent(p)) return `component ${JSON.stringify(p.slice(0, 100))} is not lowercase letters and digits separated by ".", "_", "__" or "-"`;
     // DIR/a/blobs/ is the blob store of the layout DIR/a/, never a repository of its own.
     if (i > 0 && p === "blobs") return `a component named "blobs" would land inside the blob store of ${parts.slice(0, i).join("/")}`;
   }
