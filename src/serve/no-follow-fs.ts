@@ -4,13 +4,11 @@
  * a symlink, so a link planted in a layout cannot make the server read outside it.
  * @module
  */
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { NotFoundError, OcidistError } from "../model/errors.js";
 import type { LayoutFs } from "../targets/layout-fs.js";
-import { lstatInside } from "../util/no-follow.js";
+import { lstatInside, openReadNoFollow } from "../util/no-follow.js";
 import { readAll } from "../util/stream.js";
 
 /** DIR/<name>/ read without following links. */
@@ -42,8 +40,7 @@ export class NoFollowFs implements LayoutFs {
 
   async open(path: string, offset = 0): Promise<Readable> {
     await this.size(path);
-    const fh = await open(join(this.root, this.name, path), constants.O_RDONLY | constants.O_NOFOLLOW);
-    return fh.createReadStream({ start: offset, highWaterMark: 1 << 20 });
+    return openReadNoFollow(join(this.root, this.name, path), { start: offset }, 1 << 20);
   }
 
   async read(path: string, cap: number): Promise<Buffer> {

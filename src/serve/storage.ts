@@ -9,14 +9,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants, type ReadStream } from "node:fs";
-import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Descriptor } from "../model/descriptor.js";
 import { OcidistError } from "../model/errors.js";
 import { blobPathInLayout, OCI_LAYOUT_CONTENT, ociIndexJson } from "../targets/layout-files.js";
 import { readLayoutIndex } from "../targets/layout-reader.js";
-import { lstatInside, mkdirNoFollow } from "../util/no-follow.js";
+import { lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
 import { RepoLocks } from "./lock.js";
+import { repositoryNameProblem } from "./names.js";
 import { NoFollowFs } from "./no-follow-fs.js";
 import { cleanStaleWork } from "./work-area.js";
 
@@ -80,8 +81,7 @@ export class Storage {
 
   /** A stream of a blob's bytes `start..end` (inclusive), opened without following a link. */
   async openBlob(name: string, digest: string, start: number, end: number): Promise<ReadStream> {
-    const fh = await open(join(this.root, name, blobPathInLayout(digest)), constants.O_RDONLY | constants.O_NOFOLLOW);
-    return fh.createReadStream({ start, end, highWaterMark: 1 << 20 });
+    return openReadNoFollow(join(this.root, name, blobPathInLayout(digest)), { start, end }, 1 << 20);
   }
 
   /** A small blob (a manifest) whole, or undefined when absent or larger than `cap`. */
@@ -210,7 +210,8 @@ export class Storage {
       }
     };
     await walk("", 0);
-    return out.filter((n) => !n.split("/").some((p) => p.startsWith("."))).sort();
+    // Only names a request can reach (a directory "Foo" or "a b" holding a layout is no repository).
+    return out.filter((n) => repositoryNameProblem(n) === undefined).sort();
   }
 
 }

@@ -69,10 +69,10 @@ export async function lstatInside(root: string, rel: string): Promise<Stats | un
   return undefined;
 }
 
-/** A read stream on a regular file, failing on a symlink. */
-export async function openReadNoFollow(path: string): Promise<ReadStream> {
+/** A read stream on a regular file (bytes `start..end`, inclusive, when given), failing on a symlink. */
+export async function openReadNoFollow(path: string, range: { start?: number; end?: number } = {}, highWaterMark = 1 << 18): Promise<ReadStream> {
   const fh = await open(path, O_RDONLY | O_NOFOLLOW);
-  return fh.createReadStream({ highWaterMark: 1 << 18 });
+  return fh.createReadStream({ ...range, highWaterMark });
 }
 
 /** A write stream on a file that must not exist yet (nothing, not even a dangling link). */
