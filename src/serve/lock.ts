@@ -8,9 +8,6 @@ import { join } from "node:path";
 import { acquireLayoutLock } from "../targets/layout-lock.js";
 import { ServeError } from "./errors.js";
 
-/** How long a writer waits for another process's lock. */
-const LOCK_WAIT_MS = 30_000;
-
 /** Per-key mutual exclusion, in this process and across processes. */
 export class RepoLocks {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -38,7 +35,7 @@ export class RepoLocks {
   }
 
   private async fileLock(key: string): Promise<() => Promise<void>> {
-    const release = await acquireLayoutLock(join(this.root, key), LOCK_WAIT_MS);
+    const release = await acquireLayoutLock(join(this.root, key));
     if (!release) throw new ServeError(503, "TOOMANYREQUESTS", "repository is locked by another writer; try again");
     return release;
   }
