@@ -23,7 +23,8 @@ export async function referencedDigests(storage: Storage, name: string, roots: r
     if (!bytes) continue;
     try {
       const parsed = parseManifest(bytes, d.mediaType);
-      for (const c of childDescriptors(parsed)) queue.push({ digest: c.digest, mediaType: c.mediaType });
+      // Only digests not yet seen: an index naming one digest many times cannot grow the queue.
+      for (const c of childDescriptors(parsed)) if (!seen.has(c.digest)) queue.push({ digest: c.digest, mediaType: c.mediaType });
     } catch {
       // An unreadable manifest names nothing.
     }
