@@ -101,8 +101,15 @@ test("names and digests cannot leave DIR; symlinks in a layout are not followed"
   symlinkSync(join(outside, "layout"), join(dir, "evil/repo"));
   a = await curl(`${base}/v2/evil/repo/blobs/${sha(secret)}`);
   assert.equal(a.status, 404);
+  // A layout whose directory name no request can reach (upper case) is not in the catalog either.
+  mkdirSync(join(dir, "Upper/blobs"), { recursive: true });
+  writeFileSync(join(dir, "Upper/oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(dir, "Upper/index.json"), '{"schemaVersion":2,"manifests":[]}');
   const cat = await curl(`${base}/v2/_catalog`);
-  assert.ok(!(JSON.parse(cat.text) as { repositories: string[] }).repositories.includes("evil/repo"));
+  const repositories = (JSON.parse(cat.text) as { repositories: string[] }).repositories;
+  assert.ok(repositories.includes("evil/link"), cat.text);
+  assert.ok(!repositories.includes("evil/repo"));
+  assert.ok(!repositories.includes("Upper"), cat.text);
 });
 
 test("a wrong digest stores nothing, in the layout or the work area", async () => {
