@@ -16,6 +16,7 @@ import { OcidistError } from "../model/errors.js";
 import { blobPathInLayout, OCI_LAYOUT_CONTENT, ociIndexJson } from "../targets/layout-files.js";
 import { readLayoutIndex } from "../targets/layout-reader.js";
 import { lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
+import { readAll } from "../util/stream.js";
 import { RepoLocks } from "./lock.js";
 import { repositoryNameProblem } from "./names.js";
 import { NoFollowFs } from "./no-follow-fs.js";
@@ -88,7 +89,9 @@ export class Storage {
   async readBlob(name: string, digest: string, cap: number): Promise<Buffer | undefined> {
     const size = await this.blobSize(name, digest);
     if (size === undefined || size > cap) return undefined;
-    return this.fs(name).read(blobPathInLayout(digest), cap);
+    // Checked just now: read without a second walk of the path (NoFollowFs.read would stat it again).
+    const rel = blobPathInLayout(digest);
+    return readAll(await openReadNoFollow(join(this.root, name, rel)), cap, `${name}/${rel}`);
   }
 
   /** The entries of the layout's index.json (none when it is not a layout). */
