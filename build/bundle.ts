@@ -28,7 +28,14 @@ try {
 } catch {
   // A cache directory that cannot be written only costs start-up time.
 }
-await import("./cli-bundle/cli.js");
+try {
+  await import("./cli-bundle/cli.js");
+} catch (err) {
+  // A bundle that cannot load (missing, or too new for this Node): one line, no stack trace.
+  const text = String(err?.message ?? err).split("\\n")[0].replace(/[\\u0000-\\u001f\\u007f-\\u009f]/g, "?");
+  process.stderr.write(\`ocidist: cannot start: \${text}\\n\`);
+  process.exitCode = 1;
+}
 `;
 
 /** CommonJS dependencies bundled into ESM call \`require\` for Node's own modules. */

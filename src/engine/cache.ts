@@ -83,7 +83,7 @@ export class BlobCache {
     const file = this.open(desc);
     file.on("error", (err) => verifier.destroy(err));
     verifier.on("error", (err) => {
-      if (err instanceof DigestMismatchError) void rm(this.path(desc.digest), { force: true });
+      if (err instanceof DigestMismatchError) void removeFile(this.path(desc.digest)).catch(() => undefined);
     });
     return markVerified(file.pipe(verifier));
   }
@@ -172,7 +172,7 @@ export class BlobCache {
         /* hashing */
       }
     } catch (err) {
-      await rm(this.path(desc.digest), { force: true });
+      await removeFile(this.path(desc.digest));
       throw err;
     }
   }

@@ -16,6 +16,7 @@ import { responseError } from "./errors.js";
 import { discard } from "../http/discard.js";
 import { isCertificateError } from "../http/network-errors.js";
 import { isRetriableStatus } from "../http/retry.js";
+import { parseProxyUrl, proxyFor } from "../http/proxy-env.js";
 
 /** Settings of a {@link RegistryClient}. */
 export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
@@ -70,10 +71,10 @@ export class RegistryClient {
 
   /**
    * Pings `GET /v2/` once per registry: https first; plain http only for loopback registries
-   * or with `insecure`, as docker allows. A loopback registry is asked over plain http first:
-   * the ping carries no credentials and never leaves the machine, and most loopback
-   * registries speak plain http, which spares every such command a TLS handshake and the
-   * trust store it loads. 404 means the host is not a v2 registry.
+   * or with `insecure`, as docker allows. A loopback registry is asked over plain http first
+   * when that request stays on the machine (no proxy, or a loopback one): the ping carries no
+   * credentials, and most loopback registries speak plain http, which spares every such
+   * command a TLS handshake and the trust store it loads. 404 means the host is not a v2 registry.
    */
   ping(registry: string, signal?: AbortSignal): Promise<RegistryState> {
     let s = this.states.get(registry);
@@ -90,7 +91,7 @@ export class RegistryClient {
     const allowHttp = this.options.insecure || isLoopbackRegistry(registry);
     let res: HttpResponse | undefined;
     let base = `http://${host}`;
-    if (isLoopbackRegistry(registry)) res = await this.plainPing(base, signal);
+    if (isLoopbackRegistry(registry) && this.plainStaysLocal(base)) res = await this.plainPing(base, signal);
     if (!res) {
       base = `https://${host}`;
       try {
@@ -112,6 +113,17 @@ export class RegistryClient {
     }
     if (res.status === 404) throw new OcidistError(`${registry} is not a registry: GET ${base}/v2/ answered 404`);
     throw await responseError(res, "GET", `${registry}`);
+  }
+
+  /**
+   * True when a plain-http request to `base` (a loopback registry) never leaves the machine:
+   * it goes direct, or through a loopback proxy. Through any other proxy, an https loopback
+   * registry must be found over https first, or its credentials would cross the network in
+   * the clear to whatever answered plain http at the proxy.
+   */
+  private plainStaysLocal(base: string): boolean {
+    const via = proxyFor(new URL(base), this.options.proxy ? parseProxyUrl(this.options.proxy, "--proxy") : undefined);
+    return !via || isLoopbackRegistry(via.host);
   }
 
   /**

@@ -4,11 +4,12 @@
  * @module
  */
 import { createWriteStream, type WriteStream } from "node:fs";
-import { chmod, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, rename, writeFile } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { registerTemp, tempPathBeside, unregisterTemp } from "./atomic.js";
 import { createBeside, placeFile } from "./output-policy.js";
+import { removeFile } from "./remove-file.js";
 
 /** A new file opened for writing, once it is open (so that a failure to create it is seen here). */
 function openForWrite(path: string): Promise<WriteStream> {
@@ -27,7 +28,7 @@ export async function writeStreamAtomic(dest: string, source: Readable, signal?:
     await pipeline(source, out, { signal });
     await placeFile(tmp, dest, force);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await removeFile(tmp);
     throw err;
   } finally {
     unregisterTemp(tmp);
@@ -48,7 +49,7 @@ export async function writeSmallAtomic(dest: string, content: Uint8Array | strin
     if (mode !== 0o644) await chmod(tmp, mode);
     await rename(tmp, dest);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await removeFile(tmp);
     throw err;
   } finally {
     unregisterTemp(tmp);
