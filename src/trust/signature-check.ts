@@ -7,7 +7,8 @@
  * @module
  */
 import type { Descriptor } from "../model/descriptor.js";
-import { OcidistError } from "../model/errors.js";
+import { LimitError, OcidistError } from "../model/errors.js";
+import { MAX_SIGNATURE_LAYERS } from "../model/limits.js";
 import type { Reference } from "../model/reference.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { cosignManifest, readSmallBlob, signatureReferrers } from "./attached.js";
@@ -88,6 +89,7 @@ export async function signatureCandidates(target: ReadableTarget, subject: strin
     if (ref.kind !== "sigstore-bundle") continue;
     for (const layer of ref.parsed.layers) out.push({ kind: "sigstore-bundle", manifest: ref.manifest.digest, layer });
   }
+  if (out.length > MAX_SIGNATURE_LAYERS) throw new LimitError(`${subject} has ${out.length} signature layers, over the ${MAX_SIGNATURE_LAYERS} checked`);
   return out;
 }
 
