@@ -13,8 +13,6 @@ import type { Reference } from "../model/reference.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { cosignManifest, readSmallBlob, signatureReferrers } from "./attached.js";
 import { ANNOTATION_SIGNATURE, SIMPLE_SIGNING } from "./format.js";
-import { statementNames, verifyStatementBundle } from "./in-toto.js";
-import { bundleFromCosignLayer, KeylessError, parseBundle, verifyBundle } from "./keyless.js";
 import type { SignatureRequirement } from "./policy.js";
 import { verifyWithKey } from "./public-key.js";
 import { identityMatches } from "./signed-identity.js";
@@ -47,6 +45,9 @@ export interface RequirementOutcome {
   reasons: string[];
 }
 
+/** sigstore-js, loaded only when a keyless requirement is checked: `--key` does without it. */
+const keyless = () => import("./keyless.js");
+
 async function checkCosignLayer(target: ReadableTarget, c: Candidate, subject: string, req: SignatureRequirement, image: Reference | undefined): Promise<SignatureMatch> {
   const payload = await readSmallBlob(target, c.layer);
   const claim = parseSimpleSigning(payload);
@@ -58,8 +59,9 @@ async function checkCosignLayer(target: ReadableTarget, c: Candidate, subject: s
     if (!sig.length) throw new OcidistError(`no ${ANNOTATION_SIGNATURE} annotation`);
     if (!req.keys.some((k) => verifyWithKey(k, payload, sig))) throw new OcidistError(`the signature does not verify with ${req.what}`);
   } else {
+    const { bundleFromCosignLayer, verifyBundle } = await keyless();
     const bundle = bundleFromCosignLayer(c.layer.annotations, payload);
-    if (!bundle) throw new KeylessError("a key-based signature, no certificate");
+    if (!bundle) throw new OcidistError("a key-based signature, no certificate");
     const who = verifyBundle(bundle, payload, req.trust, req.identity);
     signer = who.identity;
     issuer = who.issuer;
@@ -74,6 +76,7 @@ async function checkCosignLayer(target: ReadableTarget, c: Candidate, subject: s
 async function checkBundle(target: ReadableTarget, c: Candidate, subject: string, req: SignatureRequirement): Promise<SignatureMatch> {
   if (req.type !== "keyless") throw new OcidistError("a sigstore bundle is checked keyless only");
   if (req.signedIdentity) throw new OcidistError("a sigstore bundle names no docker-reference for signedIdentity");
+  const [{ parseBundle }, { statementNames, verifyStatementBundle }] = await Promise.all([keyless(), import("./in-toto.js")]);
   const bundle = parseBundle(await readSmallBlob(target, c.layer));
   const { signer, statement } = verifyStatementBundle(bundle, req.trust, req.identity);
   if (!statementNames(statement, subject)) throw new OcidistError(`its statement's subject is not ${subject}`);
