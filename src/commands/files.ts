@@ -54,6 +54,7 @@ export function register(program: Command): void {
             if (attestation) {
               const { verifyAttestation } = await import("../trust/attestation.js");
               const ok = await verifyAttestation(target, ref, ctx.platform, attestation.text, `--attestation ${opts.attestation}`, attestation.keyless.trust, attestation.keyless.identity, ctx.signal);
+              ref = ok.resolved;
               if (ctx.progress !== "none") ctx.info(`ocidist: ${name}: ${ok.digests.join(", ")} attested by ${ok.signer.identity}${ok.signer.issuer ? ` (${ok.signer.issuer})` : ""}${ok.predicateType ? `, ${ok.predicateType}` : ""}`);
             }
             const options = { force: opts.force === true, jobs: ctx.jobs, signal: ctx.signal, progress: display, repositoryName: repositoryName(loc) };

@@ -68,6 +68,9 @@ export const MAX_LISTED_NAMES = 1_000_000;
 /** The largest manifest this client reads or writes: 4 MiB (distribution-spec "Pushing Manifests"). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 ** 2;
 
+/** Most signature layers (payloads, bundles) read for one image: each is up to {@link MAX_MANIFEST_BYTES}, so a registry cannot make verification read without end. */
+export const MAX_SIGNATURE_LAYERS = 256;
+
 /** The largest image config read: 32 MiB. */
 export const MAX_CONFIG_BYTES = 32 * 1024 ** 2;
 

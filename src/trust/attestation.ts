@@ -17,6 +17,8 @@ import { TrustError } from "./verify-image.js";
 
 /** What an attestation vouched for. */
 export interface AttestedFiles {
+  /** The digest `ref` resolved to (the index, or the manifest), to read the files from: what was attested is what is written. */
+  resolved: string;
   /** The files' digests, each named by a verified statement. */
   digests: string[];
   signer: KeylessSigner;
@@ -53,6 +55,7 @@ export function bundlesIn(text: string, what: string): unknown[] {
  */
 export async function verifyAttestation(target: ReadableTarget, ref: string | undefined, platform: Platform, text: string, what: string, trust: KeylessTrust, identity: IdentityPolicy, signal?: AbortSignal): Promise<AttestedFiles> {
   const resolved = await resolveImage(target, ref, platform, signal);
+  const top = (resolved.index ?? resolved.manifest).descriptor.digest;
   const digests = imageManifestOf(resolved.manifest.parsed, target.description).layers.map((l) => l.digest);
   const reasons: string[] = [];
   const verified = [];
@@ -67,5 +70,5 @@ export async function verifyAttestation(target: ReadableTarget, ref: string | un
   if (!verified.length) throw new TrustError(`${what}: no bundle verifies: ${reasons.join("; ")}`);
   for (const d of digests) if (!verified.some((v) => statementNames(v.statement, d))) throw new TrustError(`${what}: no verified statement names ${d} (the artifact's file)`);
   const first = verified.find((v) => digests.some((d) => statementNames(v.statement, d)))!;
-  return { digests, signer: first.signer, ...(first.statement.predicateType ? { predicateType: first.statement.predicateType } : {}) };
+  return { resolved: top, digests, signer: first.signer, ...(first.statement.predicateType ? { predicateType: first.statement.predicateType } : {}) };
 }

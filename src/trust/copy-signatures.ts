@@ -13,6 +13,7 @@ const SUFFIXES: CosignSuffix[] = ["sig", "att"];
 
 /** Copies the cosign tags of each digest that `src` holds into `dst` (not committed); returns the tags copied. */
 export async function copySignatureTags(src: ReadableTarget, dst: WritableTarget, digests: string[], options: CopyOptions): Promise<string[]> {
+  const { platform: _p, referrers: _r, ...rest } = options;
   const copied: string[] = [];
   for (const digest of new Set(digests)) {
     for (const suffix of SUFFIXES) {
@@ -23,7 +24,6 @@ export async function copySignatureTags(src: ReadableTarget, dst: WritableTarget
         if (err instanceof NotFoundError) continue;
         throw err;
       }
-      const { platform: _p, referrers: _r, ...rest } = options;
       await copyInto(src, tag, dst, tag, rest);
       copied.push(tag);
     }

@@ -14,7 +14,7 @@ import { formatReference, type Reference } from "../model/reference.js";
 import type { IdentityPolicy } from "./keyless.js";
 import { parsePublicKey } from "./public-key.js";
 import { parseSignedIdentity, type SignedIdentity } from "./signed-identity.js";
-import { loadTrustedRoot, trustFromFulcio, type KeylessTrust } from "./trusted-root.js";
+import type { KeylessTrust } from "./trusted-root.js";
 
 /** A signature requirement: public keys, or keyless trust material and an identity; and what the signature's reference must be. */
 export type SignatureRequirement = ({ type: "key"; keys: KeyObject[] } | { type: "keyless"; trust: KeylessTrust; identity: IdentityPolicy }) & {
@@ -66,6 +66,8 @@ async function sigstoreSigned(req: Json, what: string): Promise<SignatureRequire
   if (!ca) throw new UsageError(`${what}: fulcio needs caPath or caData`);
   if (!rekor) throw new UsageError(`${what}: fulcio needs rekorPublicKeyPath or rekorPublicKeyData`);
   if (typeof fulcio.oidcIssuer !== "string" || typeof fulcio.subjectEmail !== "string") throw new UsageError(`${what}: fulcio needs oidcIssuer and subjectEmail`);
+  // sigstore-js loads only for a keyless requirement: a key-only policy does without it.
+  const { loadTrustedRoot, trustFromFulcio } = await import("./trusted-root.js");
   const trust = trustFromFulcio(ca, parsePublicKey(rekor, `${what} rekor key`), what, await loadTrustedRoot());
   return { type: "keyless", trust, identity: { identity: fulcio.subjectEmail, issuer: fulcio.oidcIssuer }, what, signedIdentity };
 }

@@ -7,13 +7,12 @@
  * @module
  */
 import type { Descriptor } from "../model/descriptor.js";
-import { OcidistError } from "../model/errors.js";
+import { LimitError, OcidistError } from "../model/errors.js";
+import { MAX_SIGNATURE_LAYERS } from "../model/limits.js";
 import type { Reference } from "../model/reference.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { cosignManifest, readSmallBlob, signatureReferrers } from "./attached.js";
 import { ANNOTATION_SIGNATURE, SIMPLE_SIGNING } from "./format.js";
-import { statementNames, verifyStatementBundle } from "./in-toto.js";
-import { bundleFromCosignLayer, KeylessError, parseBundle, verifyBundle } from "./keyless.js";
 import type { SignatureRequirement } from "./policy.js";
 import { verifyWithKey } from "./public-key.js";
 import { identityMatches } from "./signed-identity.js";
@@ -46,6 +45,9 @@ export interface RequirementOutcome {
   reasons: string[];
 }
 
+/** sigstore-js, loaded only when a keyless requirement is checked: `--key` does without it. */
+const keyless = () => import("./keyless.js");
+
 async function checkCosignLayer(target: ReadableTarget, c: Candidate, subject: string, req: SignatureRequirement, image: Reference | undefined): Promise<SignatureMatch> {
   const payload = await readSmallBlob(target, c.layer);
   const claim = parseSimpleSigning(payload);
@@ -57,8 +59,9 @@ async function checkCosignLayer(target: ReadableTarget, c: Candidate, subject: s
     if (!sig.length) throw new OcidistError(`no ${ANNOTATION_SIGNATURE} annotation`);
     if (!req.keys.some((k) => verifyWithKey(k, payload, sig))) throw new OcidistError(`the signature does not verify with ${req.what}`);
   } else {
+    const { bundleFromCosignLayer, verifyBundle } = await keyless();
     const bundle = bundleFromCosignLayer(c.layer.annotations, payload);
-    if (!bundle) throw new KeylessError("a key-based signature, no certificate");
+    if (!bundle) throw new OcidistError("a key-based signature, no certificate");
     const who = verifyBundle(bundle, payload, req.trust, req.identity);
     signer = who.identity;
     issuer = who.issuer;
@@ -73,6 +76,7 @@ async function checkCosignLayer(target: ReadableTarget, c: Candidate, subject: s
 async function checkBundle(target: ReadableTarget, c: Candidate, subject: string, req: SignatureRequirement): Promise<SignatureMatch> {
   if (req.type !== "keyless") throw new OcidistError("a sigstore bundle is checked keyless only");
   if (req.signedIdentity) throw new OcidistError("a sigstore bundle names no docker-reference for signedIdentity");
+  const [{ parseBundle }, { statementNames, verifyStatementBundle }] = await Promise.all([keyless(), import("./in-toto.js")]);
   const bundle = parseBundle(await readSmallBlob(target, c.layer));
   const { signer, statement } = verifyStatementBundle(bundle, req.trust, req.identity);
   if (!statementNames(statement, subject)) throw new OcidistError(`its statement's subject is not ${subject}`);
@@ -88,6 +92,7 @@ export async function signatureCandidates(target: ReadableTarget, subject: strin
     if (ref.kind !== "sigstore-bundle") continue;
     for (const layer of ref.parsed.layers) out.push({ kind: "sigstore-bundle", manifest: ref.manifest.digest, layer });
   }
+  if (out.length > MAX_SIGNATURE_LAYERS) throw new LimitError(`${subject} has ${out.length} signature layers, over the ${MAX_SIGNATURE_LAYERS} checked`);
   return out;
 }
 

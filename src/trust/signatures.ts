@@ -4,7 +4,8 @@
  * signed. Nothing is verified here; `verify` does that.
  * @module
  */
-import { OcidistError } from "../model/errors.js";
+import { LimitError, OcidistError } from "../model/errors.js";
+import { MAX_SIGNATURE_LAYERS } from "../model/limits.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { attachedTo, readSmallBlob, type Attached, type AttachedKind } from "./attached.js";
 import { ANNOTATION_CERTIFICATE } from "./format.js";
@@ -44,7 +45,10 @@ async function signerOf(target: ReadableTarget, a: Attached, layer: Attached["pa
 /** Lists the signatures and attestations attached to `subject` (a manifest digest). */
 export async function listSignatures(target: ReadableTarget, subject: string, signal?: AbortSignal): Promise<SignatureEntry[]> {
   const out: SignatureEntry[] = [];
-  for (const a of await attachedTo(target, subject, signal)) {
+  const attached = await attachedTo(target, subject, signal);
+  const layers = attached.reduce((n, a) => n + a.parsed.layers.length, 0);
+  if (layers > MAX_SIGNATURE_LAYERS) throw new LimitError(`${subject} has ${layers} signature layers, over the ${MAX_SIGNATURE_LAYERS} listed`);
+  for (const a of attached) {
     for (const layer of a.parsed.layers) {
       const signer = await signerOf(target, a, layer, signal);
       const predicateType = layer.annotations?.predicateType;

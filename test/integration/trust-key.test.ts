@@ -15,6 +15,7 @@ import { pushImage } from "../rig/push.js";
 import type { RigInfo } from "../rig/rig.js";
 import type { Image } from "../rig/build.js";
 import { ocidist, tempDir } from "../helpers/cli.js";
+import { MAX_SIGNATURE_LAYERS } from "../../src/model/limits.js";
 import { keyPair, keySignature, payloadFor, pushSignatures } from "../helpers/cosign-sign.js";
 
 let rig: RigInfo;
@@ -23,6 +24,7 @@ let signed: Image;
 let wrongDigest: Image;
 let tampered: Image;
 let unsigned: Image;
+let crowded: Image;
 let dir: string;
 const keys: Record<string, string> = {};
 const layerDigests: Record<string, string> = {};
@@ -62,6 +64,11 @@ before(async () => {
   sig[sig.length - 1]! ^= 1;
   good.annotations["dev.cosignproject.cosign/signature"] = sig.toString("base64");
   await pushSignatures(rig, reg, "trust/tampered", tampered.manifest.digest, [good]);
+  // One layer more than verification reads: refused before any payload is read.
+  crowded = await simpleImage("trust-crowded");
+  await pushImage(rig, reg, "trust/crowded", crowded, ["v1"]);
+  const one = keySignature(pairs.ec.privateKey, payloadFor(`${host}/trust/crowded`, crowded.manifest.digest));
+  await pushSignatures(rig, reg, "trust/crowded", crowded.manifest.digest, Array.from({ length: MAX_SIGNATURE_LAYERS + 1 }, () => one));
 });
 
 describe("signatures", () => {
@@ -108,6 +115,7 @@ describe("verify --key", () => {
     ["a payload naming another digest", () => `${host}/trust/wrong:v1`, "ec", /payload names/],
     ["a tampered signature", () => `${host}/trust/tampered:v1`, "ec", /does not verify/],
     ["an unsigned image", () => `${host}/trust/unsigned:v1`, "ec", /no signatures found/],
+    ["more signature layers than are read", () => `${host}/trust/crowded:v1`, "ec", new RegExp(`${MAX_SIGNATURE_LAYERS + 1} signature layers, over the ${MAX_SIGNATURE_LAYERS}`)],
   ];
   for (const [what, ref, key, why] of refused) {
     test(`refuses ${what}`, async () => {
@@ -117,6 +125,12 @@ describe("verify --key", () => {
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     });
   }
+
+  test("signatures refuses more signature layers than are read", async () => {
+    const r = await ocidist(["signatures", `${host}/trust/crowded:v1`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`over the ${MAX_SIGNATURE_LAYERS} listed`));
+  });
 
   test("a file that is not a public key is a usage error", async () => {
     const bad = join(dir, "bad.pub");
