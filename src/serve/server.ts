@@ -133,7 +133,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, s: Shared): Pro
 function asServeError(err: unknown): ServeError {
   if (err instanceof ServeError) return err;
   if (err instanceof InvalidDigestError) return new ServeError(400, "DIGEST_INVALID", err.message);
-  if (err instanceof OcidistError) return new ServeError(500, "UNKNOWN", err.message.slice(0, 500));
+  // The message may name the served directory's paths: it goes to the log (-v), not to the client.
+  if (err instanceof OcidistError) return new ServeError(500, "UNKNOWN", "internal error");
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ENOSPC") return new ServeError(507, "UNKNOWN", "no space left on the registry's disk");
   if (code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET") return new ServeError(400, "BLOB_UPLOAD_INVALID", "the request ended early");
