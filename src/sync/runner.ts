@@ -3,8 +3,9 @@
  * with what the destination tag names (a `HEAD`); the same digest is skipped without
  * another request, anything else is copied by `copy()` from the source digest, so a tag
  * moved meanwhile cannot mix two images. `jobs` tags at once (each with `jobs` blob
- * transfers); copies into one layout directory go one at a time; a transient failure is
- * tried again by the retry policy; any other failure is recorded and the rest goes on.
+ * transfers); copies into one layout directory go one at a time. Transient failures are tried
+ * again where they happen (each request by the transport, each blob transfer by `copy()`),
+ * not by redoing the whole tag; a failure left is recorded and the rest goes on.
  * @module
  */
 import type { Descriptor } from "../model/descriptor.js";
@@ -12,7 +13,7 @@ import { NotFoundError } from "../model/errors.js";
 import { copy } from "../engine/copy.js";
 import { resolveDigest } from "../engine/image.js";
 import type { Reference } from "../model/reference.js";
-import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
+import { defaultRetryPolicy, type RetryPolicy } from "../http/retry.js";
 import type { BlobOutcome, ProgressListener } from "../progress/events.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryTarget } from "../targets/registry.js";
@@ -112,31 +113,27 @@ async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy):
   const { client, signal } = options;
   const result: ItemResult = { item, status: "failed", bytes: 0, blobs: {} };
   const source = sourceTarget(client, item);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const pinned = item.digest ?? (options.pin ? await options.pin(item.source, signal) : (await resolveDigest(source, item.tag, undefined, signal)).digest);
-      result.digest = pinned;
-      // With one platform, the destination holds that platform's manifest, which the index names.
-      const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };
-      const there = await destinationDigest(client, item, signal);
-      if (there === wanted.digest) return { ...result, status: "skipped", manifest: there };
-      if (options.dryRun) return { ...result, status: "planned", manifest: wanted.digest };
-      const sink = await openDestination(client, item);
-      const done = await copy(source, pinned, sink, item.tag, {
-        jobs: options.jobs,
-        signal,
-        retry,
-        progress: counting(result, options.observer?.start?.(item)),
-        referrers: item.referrers,
-        convertSchema1: item.to.kind === "dir",
-        ...(item.platform ? { platform: item.platform } : {}),
-      });
-      return { ...result, status: "copied", manifest: done.root.digest, blobs: done.blobs };
-    } catch (err) {
-      if (attempt >= retry.retries || signal?.aborted || !retry.isTransient(err)) return { ...result, status: "failed", error: err };
-      result.bytes = 0;
-      await sleep(retry.delay(attempt), signal).catch(() => undefined);
-    }
+  try {
+    const pinned = item.digest ?? (options.pin ? await options.pin(item.source, signal) : (await resolveDigest(source, item.tag, undefined, signal)).digest);
+    result.digest = pinned;
+    // With one platform, the destination holds that platform's manifest, which the index names.
+    const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };
+    const there = await destinationDigest(client, item, signal);
+    if (there === wanted.digest) return { ...result, status: "skipped", manifest: there };
+    if (options.dryRun) return { ...result, status: "planned", manifest: wanted.digest };
+    const sink = await openDestination(client, item);
+    const done = await copy(source, pinned, sink, item.tag, {
+      jobs: options.jobs,
+      signal,
+      retry,
+      progress: counting(result, options.observer?.start?.(item)),
+      referrers: item.referrers,
+      convertSchema1: item.to.kind === "dir",
+      ...(item.platform ? { platform: item.platform } : {}),
+    });
+    return { ...result, status: "copied", manifest: done.root.digest, blobs: done.blobs };
+  } catch (err) {
+    return { ...result, status: "failed", error: err };
   }
 }
 
