@@ -68,15 +68,20 @@ function sourceTarget(client: RegistryClient, item: SyncItem): RegistryTarget {
   return new RegistryTarget(client, { registry: item.source.registry, repository: item.source.repository });
 }
 
+/**
+ * The layouts of `dir:` destinations as last read, by path: the tags of one directory are
+ * compared against one read of its index.json, read again only after a copy into it.
+ */
+type Layouts = Map<string, Promise<ReadableTarget | undefined>>;
+
 /** What the destination tag names now, or undefined when it names nothing. */
-async function destinationDigest(client: RegistryClient, item: SyncItem, signal?: AbortSignal): Promise<string | undefined> {
-  let target: ReadableTarget;
+async function destinationDigest(client: RegistryClient, item: SyncItem, layouts: Layouts, signal?: AbortSignal): Promise<string | undefined> {
+  let target: ReadableTarget | undefined;
   if (item.to.kind === "dir") {
-    try {
-      target = await openLocalSource({ kind: "oci", path: item.to.path });
-    } catch {
-      return undefined; // no layout yet
-    }
+    const path = item.to.path;
+    if (!layouts.has(path)) layouts.set(path, openLocalSource({ kind: "oci", path }).catch(() => undefined)); // undefined: no layout yet
+    target = await layouts.get(path);
+    if (!target) return undefined;
   } else {
     target = new RegistryTarget(client, item.to.repo);
   }
@@ -85,8 +90,6 @@ async function destinationDigest(client: RegistryClient, item: SyncItem, signal?
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;
-  } finally {
-    await target.close?.();
   }
 }
 
@@ -109,7 +112,7 @@ function counting(result: ItemResult, next: ProgressListener | undefined): Progr
   };
 }
 
-async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy): Promise<ItemResult> {
+async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy, layouts: Layouts): Promise<ItemResult> {
   const { client, signal } = options;
   const result: ItemResult = { item, status: "failed", bytes: 0, blobs: {} };
   const source = sourceTarget(client, item);
@@ -118,9 +121,11 @@ async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy):
     result.digest = pinned;
     // With one platform, the destination holds that platform's manifest, which the index names.
     const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };
-    const there = await destinationDigest(client, item, signal);
+    const there = await destinationDigest(client, item, layouts, signal);
     if (there === wanted.digest) return { ...result, status: "skipped", manifest: there };
     if (options.dryRun) return { ...result, status: "planned", manifest: wanted.digest };
+    // The layout's index.json is rewritten by this copy (whether it ends well or not): read it afresh next time.
+    if (item.to.kind === "dir") layouts.delete(item.to.path);
     const sink = await openDestination(client, item);
     const done = await copy(source, pinned, sink, item.tag, {
       jobs: options.jobs,
@@ -144,10 +149,11 @@ export async function runPlan(items: SyncItem[], options: RunOptions): Promise<I
   const results: ItemResult[] = new Array<ItemResult>(items.length);
   // One copy at a time into each layout directory: its index.json is rewritten by each.
   const dirQueues = new Map<string, Promise<unknown>>();
+  const layouts: Layouts = new Map();
   let next = 0;
   const one = async (i: number): Promise<void> => {
     const item = items[i]!;
-    const run = () => runItem(item, options, retry);
+    const run = () => runItem(item, options, retry, layouts);
     let p: Promise<ItemResult>;
     if (item.to.kind === "dir") {
       const prior = dirQueues.get(item.to.path) ?? Promise.resolve();
