@@ -27,8 +27,8 @@ function parsed<T>(parse: (text: string) => T, text: string, node: Node, problem
   }
 }
 
-/** A tag, checked against the distribution grammar. */
-export function checkTag(text: string, node: Node, problems: Problems): string | undefined {
+/** A tag, checked against the distribution grammar (for {@link checkTagList}). */
+function checkTag(text: string, node: Node, problems: Problems): string | undefined {
   if (isValidTag(text)) return text;
   problems.add(node, tagError(text));
   return undefined;

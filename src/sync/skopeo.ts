@@ -37,7 +37,7 @@ export interface SkopeoSettings {
  * The destination of `repo` under `--dest`, as skopeo names it.
  * @throws UsageError when the name is not a valid repository
  */
-export function skopeoDestination(repo: Reference, options: SkopeoDestination): SyncDestination {
+function skopeoDestination(repo: Reference, options: SkopeoDestination): SyncDestination {
   const tail = options.scoped ? `${repo.registry}/${repo.repository}` : repo.repository.split("/").pop()!;
   if (options.dest.startsWith("dir:")) {
     const base = options.dest.slice(4);
