@@ -10,7 +10,8 @@ import { isValidTag, parseRepository, tagError, type Reference } from "../model/
 import { parsePlatform } from "../model/platform.js";
 import type { Platform } from "../model/descriptor.js";
 import type { SyncDestination } from "./model.js";
-import type { Problems } from "./yaml-file.js";
+import type { YAMLSeq } from "yaml";
+import { textAt, type Problems } from "./yaml-file.js";
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -26,11 +27,22 @@ function parsed<T>(parse: (text: string) => T, text: string, node: Node, problem
   }
 }
 
-/** A tag, checked against the distribution grammar. */
-export function checkTag(text: string, node: Node, problems: Problems): string | undefined {
+/** A tag, checked against the distribution grammar (for {@link checkTagList}). */
+function checkTag(text: string, node: Node, problems: Problems): string | undefined {
   if (isValidTag(text)) return text;
   problems.add(node, tagError(text));
   return undefined;
+}
+
+/** The tags of a YAML list, each checked (a digest where a tag belongs is named as such), without repeats. */
+export function checkTagList(seq: YAMLSeq<Node>, problems: Problems): string[] {
+  const tags: string[] = [];
+  for (const item of seq.items) {
+    const t = textAt(item, problems, "a tag");
+    if (t !== undefined && t.includes(":")) problems.add(item, `${JSON.stringify(t)}: digests in tags are not supported; give tags`);
+    else if (t !== undefined && checkTag(t, item, problems) !== undefined && !tags.includes(t)) tags.push(t);
+  }
+  return tags;
 }
 
 /** A repository without tag or digest. */

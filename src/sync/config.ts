@@ -11,11 +11,11 @@
  * ```
  * @module
  */
-import { isMap, isSeq, type Node, type YAMLMap } from "yaml";
+import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Platform } from "../model/descriptor.js";
-import { checkCount, checkDestination, checkPlatform, checkRegex, checkRepository, checkSemverRange, checkTag } from "./checks.js";
+import { checkCount, checkDestination, checkPlatform, checkRegex, checkRepository, checkSemverRange, checkTagList } from "./checks.js";
 import type { SyncImage, TagSelection } from "./model.js";
-import { boolAt, checkKeys, keyText, mapAt, seqAt, textAt, type Problems } from "./yaml-file.js";
+import { boolAt, checkKeys, keyText, mapAt, seqAt, textAt, valueAt, type Problems } from "./yaml-file.js";
 
 const ENTRY_KEYS = ["from", "to", "tags", "platforms", "referrers"] as const;
 const FILTER_KEYS = ["regex", "semver", "latest"] as const;
@@ -24,12 +24,7 @@ const FILTER_KEYS = ["regex", "semver", "latest"] as const;
 function readTags(node: Node | undefined, problems: Problems): TagSelection | undefined {
   if (node === undefined) return undefined;
   if (isSeq(node)) {
-    const tags: string[] = [];
-    for (const item of node.items as Node[]) {
-      const text = textAt(item, problems, "a tag");
-      const tag = text === undefined ? undefined : checkTag(text, item, problems);
-      if (tag !== undefined && !tags.includes(tag)) tags.push(tag);
-    }
+    const tags = checkTagList(node as YAMLSeq<Node>, problems);
     if (node.items.length === 0) problems.add(node, "tags: [] selects nothing; leave tags out, or give {regex: .}, to mirror every tag");
     return { kind: "list", tags };
   }
@@ -72,7 +67,7 @@ function readEntry(node: Node, problems: Problems): SyncImage | undefined {
   const map = mapAt(node, problems, "an entry of images");
   if (!map) return undefined;
   checkKeys(map, ENTRY_KEYS, problems, "an image entry");
-  const get = (k: string) => map.items.find((p) => keyText(p) === k)?.value as Node | undefined;
+  const get = (k: string) => valueAt(map, k);
   const fromNode = get("from");
   const toNode = get("to");
   if (fromNode === undefined) problems.add(map, "an image entry needs from: (the source repository)");
@@ -93,7 +88,7 @@ function readEntry(node: Node, problems: Problems): SyncImage | undefined {
 /** Reads the entries of ocidist's format from the document's root mapping. */
 export function readOcidistFormat(root: YAMLMap<Node, Node>, problems: Problems): SyncImage[] {
   checkKeys(root, ["images"], problems, "the file");
-  const images = root.items.find((p) => keyText(p) === "images")?.value as Node | undefined;
+  const images = valueAt(root, "images");
   const seq = seqAt(images, problems, "images");
   if (!seq) return [];
   if (seq.items.length === 0) problems.add(seq, "images is empty: nothing to mirror");

@@ -8,15 +8,14 @@
  * ```
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { isValidDigest } from "../model/digest.js";
-import { OcidistError, UsageError } from "../model/errors.js";
+import { UsageError } from "../model/errors.js";
 import { formatReference, parseReference } from "../model/reference.js";
 import { writeStreamAtomic } from "../util/write-file.js";
 import type { SyncConfig } from "./model.js";
 import { describeDestination, itemsOf, normalisePlan, type SyncItem } from "./plan.js";
-import { MAX_SYNC_FILE_BYTES } from "../model/limits.js";
+import { readSyncFile } from "./read-config.js";
 
 /** One pinned tag. */
 export interface LockEntry {
@@ -45,14 +44,12 @@ export async function writeLock(path: string, entries: LockEntry[], signal?: Abo
 
 /** Reads and checks a lock file. @throws UsageError naming the first bad entry */
 export async function readLock(path: string): Promise<LockFile> {
+  const bytes = await readSyncFile(path, "not a readable lock file");
   let doc: unknown;
   try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_SYNC_FILE_BYTES) throw new UsageError(`${path}: larger than ${MAX_SYNC_FILE_BYTES} bytes`);
     doc = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
-    if (err instanceof OcidistError) throw err;
-    throw new UsageError(`${path}: not a readable lock file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(`${path}: not a readable lock file (${(err as Error).message})`);
   }
   const d = doc as Partial<LockFile> | null;
   if (!d || typeof d !== "object" || d.version !== 1 || !Array.isArray(d.images)) throw new UsageError(`${path}: not a lock file of version 1 ({"version": 1, "images": [...]})`);

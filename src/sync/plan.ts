@@ -6,7 +6,7 @@
  * @module
  */
 import type { Platform } from "../model/descriptor.js";
-import { formatReference, type Reference } from "../model/reference.js";
+import { formatReference, isValidTag, type Reference } from "../model/reference.js";
 import type { SyncDestination, SyncImage } from "./model.js";
 import { needsTagList, selectTags } from "./select.js";
 import { inShard, type Shard } from "./shard.js";
@@ -69,8 +69,8 @@ export function normalisePlan(items: SyncItem[]): SyncItem[] {
 }
 
 /**
- * Expands `images` into the plan: tags listed through `listTags` (at most `jobs` at once),
- * selected, then narrowed to `shard`.
+ * Expands `images` into the plan: tags listed through `listTags` (at most `jobs` at once;
+ * names that are not valid tags dropped), selected, then narrowed to `shard`.
  */
 export async function buildPlan(images: SyncImage[], listTags: (repo: Reference) => Promise<string[]>, options: { shard?: Shard; jobs: number }): Promise<SyncPlan> {
   const failures: PlanFailure[] = [];
@@ -85,7 +85,8 @@ export async function buildPlan(images: SyncImage[], listTags: (repo: Reference)
         if (needsTagList(image.tags)) {
           const key = `${image.from.registry}/${image.from.repository}`;
           if (!lists.has(key)) lists.set(key, listTags(image.from));
-          available = await lists.get(key)!;
+          // A registry's names are not trusted: one outside the tag grammar would reach request paths, layouts and locks.
+          available = (await lists.get(key)!).filter(isValidTag);
         }
         all.push(...itemsOf(image, selectTags(image.tags, available)));
       } catch (error) {

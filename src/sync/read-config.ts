@@ -5,12 +5,14 @@
  * ({@link SyncFileError}, exit 2).
  * @module
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { isMap, isSeq, type Node, type YAMLMap } from "yaml";
 import { OcidistError, UsageError } from "../model/errors.js";
 import { MAX_SYNC_FILE_BYTES } from "../model/limits.js";
 import { isLoopbackRegistry } from "../model/reference.js";
+import { readAll } from "../util/stream.js";
 import { readOcidistFormat } from "./config.js";
 import type { SyncConfig } from "./model.js";
 import { readSkopeoFormat, type SkopeoDestination, type SkopeoSettings } from "./skopeo.js";
@@ -86,16 +88,20 @@ export async function parseSyncConfig(file: string, text: string, options: ReadS
   return config;
 }
 
+/**
+ * The bytes of a file the user named for sync (the mirror file, a lock), read no further
+ * than {@link MAX_SYNC_FILE_BYTES}. @throws UsageError `PATH: why (CODE)`, or `PATH: larger than …`
+ */
+export async function readSyncFile(path: string, why: string): Promise<Buffer> {
+  try {
+    return await readAll(createReadStream(path), MAX_SYNC_FILE_BYTES, path);
+  } catch (err) {
+    if (err instanceof OcidistError) throw new UsageError(`${path}: larger than ${MAX_SYNC_FILE_BYTES} bytes`);
+    throw new UsageError(`${path}: ${why} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
 /** Reads and checks the mirror file at `path`. @throws SyncFileError, OcidistError when it cannot be read */
 export async function readSyncConfig(path: string, options: ReadSyncOptions = {}): Promise<SyncConfig> {
-  let text: string;
-  try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_SYNC_FILE_BYTES) throw new UsageError(`${path}: larger than ${MAX_SYNC_FILE_BYTES} bytes`);
-    text = bytes.toString("utf8");
-  } catch (err) {
-    if (err instanceof OcidistError) throw err;
-    throw new UsageError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return parseSyncConfig(path, text, options);
+  return parseSyncConfig(path, (await readSyncFile(path, "cannot read")).toString("utf8"), options);
 }

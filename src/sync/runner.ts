@@ -3,8 +3,9 @@
  * with what the destination tag names (a `HEAD`); the same digest is skipped without
  * another request, anything else is copied by `copy()` from the source digest, so a tag
  * moved meanwhile cannot mix two images. `jobs` tags at once (each with `jobs` blob
- * transfers); copies into one layout directory go one at a time; a transient failure is
- * tried again by the retry policy; any other failure is recorded and the rest goes on.
+ * transfers); copies into one layout directory go one at a time. Transient failures are tried
+ * again where they happen (each request by the transport, each blob transfer by `copy()`),
+ * not by redoing the whole tag; a failure left is recorded and the rest goes on.
  * @module
  */
 import type { Descriptor } from "../model/descriptor.js";
@@ -12,7 +13,7 @@ import { NotFoundError } from "../model/errors.js";
 import { copy } from "../engine/copy.js";
 import { resolveDigest } from "../engine/image.js";
 import type { Reference } from "../model/reference.js";
-import { defaultRetryPolicy, sleep, type RetryPolicy } from "../http/retry.js";
+import { defaultRetryPolicy, type RetryPolicy } from "../http/retry.js";
 import type { BlobOutcome, ProgressListener } from "../progress/events.js";
 import type { RegistryClient } from "../registry/client.js";
 import { RegistryTarget } from "../targets/registry.js";
@@ -67,15 +68,20 @@ function sourceTarget(client: RegistryClient, item: SyncItem): RegistryTarget {
   return new RegistryTarget(client, { registry: item.source.registry, repository: item.source.repository });
 }
 
+/**
+ * The layouts of `dir:` destinations as last read, by path: the tags of one directory are
+ * compared against one read of its index.json, read again only after a copy into it.
+ */
+type Layouts = Map<string, Promise<ReadableTarget | undefined>>;
+
 /** What the destination tag names now, or undefined when it names nothing. */
-async function destinationDigest(client: RegistryClient, item: SyncItem, signal?: AbortSignal): Promise<string | undefined> {
-  let target: ReadableTarget;
+async function destinationDigest(client: RegistryClient, item: SyncItem, layouts: Layouts, signal?: AbortSignal): Promise<string | undefined> {
+  let target: ReadableTarget | undefined;
   if (item.to.kind === "dir") {
-    try {
-      target = await openLocalSource({ kind: "oci", path: item.to.path });
-    } catch {
-      return undefined; // no layout yet
-    }
+    const path = item.to.path;
+    if (!layouts.has(path)) layouts.set(path, openLocalSource({ kind: "oci", path }).catch(() => undefined)); // undefined: no layout yet
+    target = await layouts.get(path);
+    if (!target) return undefined;
   } else {
     target = new RegistryTarget(client, item.to.repo);
   }
@@ -84,8 +90,6 @@ async function destinationDigest(client: RegistryClient, item: SyncItem, signal?
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;
-  } finally {
-    await target.close?.();
   }
 }
 
@@ -108,35 +112,33 @@ function counting(result: ItemResult, next: ProgressListener | undefined): Progr
   };
 }
 
-async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy): Promise<ItemResult> {
+async function runItem(item: SyncItem, options: RunOptions, retry: RetryPolicy, layouts: Layouts): Promise<ItemResult> {
   const { client, signal } = options;
   const result: ItemResult = { item, status: "failed", bytes: 0, blobs: {} };
   const source = sourceTarget(client, item);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const pinned = item.digest ?? (options.pin ? await options.pin(item.source, signal) : (await resolveDigest(source, item.tag, undefined, signal)).digest);
-      result.digest = pinned;
-      // With one platform, the destination holds that platform's manifest, which the index names.
-      const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };
-      const there = await destinationDigest(client, item, signal);
-      if (there === wanted.digest) return { ...result, status: "skipped", manifest: there };
-      if (options.dryRun) return { ...result, status: "planned", manifest: wanted.digest };
-      const sink = await openDestination(client, item);
-      const done = await copy(source, pinned, sink, item.tag, {
-        jobs: options.jobs,
-        signal,
-        retry,
-        progress: counting(result, options.observer?.start?.(item)),
-        referrers: item.referrers,
-        convertSchema1: item.to.kind === "dir",
-        ...(item.platform ? { platform: item.platform } : {}),
-      });
-      return { ...result, status: "copied", manifest: done.root.digest, blobs: done.blobs };
-    } catch (err) {
-      if (attempt >= retry.retries || signal?.aborted || !retry.isTransient(err)) return { ...result, status: "failed", error: err };
-      result.bytes = 0;
-      await sleep(retry.delay(attempt), signal).catch(() => undefined);
-    }
+  try {
+    const pinned = item.digest ?? (options.pin ? await options.pin(item.source, signal) : (await resolveDigest(source, item.tag, undefined, signal)).digest);
+    result.digest = pinned;
+    // With one platform, the destination holds that platform's manifest, which the index names.
+    const wanted: Descriptor = item.platform ? await resolveDigest(source, pinned, item.platform, signal) : { mediaType: "", digest: pinned, size: 0 };
+    const there = await destinationDigest(client, item, layouts, signal);
+    if (there === wanted.digest) return { ...result, status: "skipped", manifest: there };
+    if (options.dryRun) return { ...result, status: "planned", manifest: wanted.digest };
+    // The layout's index.json is rewritten by this copy (whether it ends well or not): read it afresh next time.
+    if (item.to.kind === "dir") layouts.delete(item.to.path);
+    const sink = await openDestination(client, item);
+    const done = await copy(source, pinned, sink, item.tag, {
+      jobs: options.jobs,
+      signal,
+      retry,
+      progress: counting(result, options.observer?.start?.(item)),
+      referrers: item.referrers,
+      convertSchema1: item.to.kind === "dir",
+      ...(item.platform ? { platform: item.platform } : {}),
+    });
+    return { ...result, status: "copied", manifest: done.root.digest, blobs: done.blobs };
+  } catch (err) {
+    return { ...result, status: "failed", error: err };
   }
 }
 
@@ -147,10 +149,11 @@ export async function runPlan(items: SyncItem[], options: RunOptions): Promise<I
   const results: ItemResult[] = new Array<ItemResult>(items.length);
   // One copy at a time into each layout directory: its index.json is rewritten by each.
   const dirQueues = new Map<string, Promise<unknown>>();
+  const layouts: Layouts = new Map();
   let next = 0;
   const one = async (i: number): Promise<void> => {
     const item = items[i]!;
-    const run = () => runItem(item, options, retry);
+    const run = () => runItem(item, options, retry, layouts);
     let p: Promise<ItemResult>;
     if (item.to.kind === "dir") {
       const prior = dirQueues.get(item.to.path) ?? Promise.resolve();

@@ -12,9 +12,9 @@ import type { Node, Pair, YAMLMap } from "yaml";
 import type { Credential } from "../auth/credentials.js";
 import { UsageError } from "../model/errors.js";
 import { parseRepository, type Reference } from "../model/reference.js";
-import { checkRegex, checkRepository, checkSemverRange, checkTag } from "./checks.js";
+import { checkRegex, checkRepository, checkSemverRange, checkTagList } from "./checks.js";
 import type { SyncDestination, SyncImage, TagSelection } from "./model.js";
-import { boolAt, checkKeys, keyText, mapAt, seqAt, textAt, type Problems } from "./yaml-file.js";
+import { boolAt, checkKeys, keyText, mapAt, seqAt, textAt, valueAt, type Problems } from "./yaml-file.js";
 
 const REGISTRY_KEYS = ["images", "images-by-tag-regex", "images-by-semver", "credentials", "tls-verify", "cert-dir"] as const;
 
@@ -37,7 +37,7 @@ export interface SkopeoSettings {
  * The destination of `repo` under `--dest`, as skopeo names it.
  * @throws UsageError when the name is not a valid repository
  */
-export function skopeoDestination(repo: Reference, options: SkopeoDestination): SyncDestination {
+function skopeoDestination(repo: Reference, options: SkopeoDestination): SyncDestination {
   const tail = options.scoped ? `${repo.registry}/${repo.repository}` : repo.repository.split("/").pop()!;
   if (options.dest.startsWith("dir:")) {
     const base = options.dest.slice(4);
@@ -64,12 +64,7 @@ function readImages(registry: string, node: Node, problems: Problems, emit: (rep
     const isNull = value === null || (value as { value?: unknown }).value === "" || (value as { value?: unknown }).value === "~" || (value as { value?: unknown }).value === "null";
     const seq = isNull ? undefined : seqAt(value, problems, `tags of ${keyText(pair)}`);
     if (!isNull && !seq) continue;
-    const tags: string[] = [];
-    for (const item of (seq?.items ?? []) as Node[]) {
-      const t = textAt(item, problems, "a tag");
-      if (t !== undefined && t.includes(":")) problems.add(item, `${JSON.stringify(t)}: digests in images are not supported; give tags`);
-      else if (t !== undefined && checkTag(t, item, problems) !== undefined && !tags.includes(t)) tags.push(t);
-    }
+    const tags = seq ? checkTagList(seq, problems) : [];
     emit(pair.key, keyText(pair), tags.length ? { kind: "list", tags } : { kind: "filter" });
   }
 }
@@ -93,9 +88,8 @@ function readCredentials(registry: string, node: Node, problems: Problems, setti
   const map = mapAt(node, problems, `${registry}: credentials`);
   if (!map) return;
   checkKeys(map, ["username", "password"], problems, "credentials");
-  const get = (k: string) => map.items.find((p) => keyText(p) === k)?.value as Node | undefined;
-  const user = get("username");
-  const pass = get("password");
+  const user = valueAt(map, "username");
+  const pass = valueAt(map, "password");
   if (user === undefined || pass === undefined) return problems.add(map, "credentials need both username and password");
   const username = textAt(user, problems, "username");
   const password = textAt(pass, problems, "password");

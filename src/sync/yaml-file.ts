@@ -81,6 +81,11 @@ export function keyText(pair: Pair<Node, Node>): string {
   return isScalar(pair.key) ? String(pair.key.value) : "";
 }
 
+/** The value of `key` in `map`, or undefined when the key is absent. */
+export function valueAt(map: YAMLMap<Node, Node>, key: string): Node | undefined {
+  return map.items.find((p) => keyText(p) === key)?.value as Node | undefined;
+}
+
 /** Records a problem for each key of `map` not in `known`. */
 export function checkKeys(map: YAMLMap<Node, Node>, known: readonly string[], problems: Problems, where: string): void {
   for (const pair of map.items) {

@@ -96,10 +96,13 @@ describe("sync --lock and --from-lock", () => {
 describe("sync to dir: destinations", () => {
   test("each repository becomes an OCI layout that verify accepts, tags and digests kept; a rerun skips", async () => {
     const out = tempDir();
+    // Two tags into one layout: each compared with the layout as the copy before left it. (An earlier test may have moved v1.)
+    const appV1 = (await ocidist(["digest", `${src}/${P}/app:v1`])).out.trim();
+    assert.match(appV1, /^sha256:/);
     const file = mirrorFile(`images:
   - from: ${src}/${P}/app
     to: dir:${out}/app
-    tags: [v2]
+    tags: [v1, v2]
   - from: ${src}/${P}/multi
     to: dir:${out}/multi
   - from: ${src}/${P}/multi
@@ -108,8 +111,9 @@ describe("sync to dir: destinations", () => {
 `);
     const r = await ocidist(["sync", file, "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.out) as SyncJson).copied, 3);
+    assert.equal((JSON.parse(r.out) as SyncJson).copied, 4);
     for (const [repo, tag, digest] of [
+      ["app", "v1", appV1],
       ["app", "v2", v2.manifest.digest],
       ["multi", "v1", multi.index.digest],
       ["amd64", "v1", multi.images[0]!.manifest.digest],
@@ -122,6 +126,6 @@ describe("sync to dir: destinations", () => {
     const again = await ocidist(["sync", file, "--json"]);
     assert.equal(again.code, 0, again.stderr);
     const doc = JSON.parse(again.out) as SyncJson;
-    assert.deepEqual([doc.copied, doc.skipped, doc.bytes], [0, 3, 0]);
+    assert.deepEqual([doc.copied, doc.skipped, doc.bytes], [0, 4, 0]);
   });
 });

@@ -37,6 +37,8 @@ test("a bad lock is a usage error naming the entry", async () => {
     await writeFile(path, text);
     await assert.rejects(readLock(path), (e: unknown) => e instanceof UsageError && want.test((e as Error).message), text);
   }
+  // A file without end is read no further than the cap (it was read whole before the size was checked).
+  await assert.rejects(readLock("/dev/zero"), (e: unknown) => e instanceof UsageError && /larger than/.test((e as Error).message));
 });
 
 test("--from-lock pins each entry to its digest, with its file entry's platform, and refuses entries the file lacks", async () => {
