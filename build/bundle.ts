@@ -43,6 +43,9 @@ const BANNER = `import { createRequire as __ocidistCreateRequire } from "node:mo
 const require = __ocidistCreateRequire(import.meta.url);`;
 
 async function main(): Promise<void> {
+  // Chunk names carry a content hash: without this, every build would leave the last
+  // build's chunks beside the new ones (and in the package).
+  await rm(join(out, "cli-bundle"), { recursive: true, force: true });
   await build({
     entryPoints: [join(root, "src", "cli.ts")],
     // One chunk per command module (cli.ts imports them dynamically) and shared chunks: a

@@ -1,8 +1,9 @@
 /**
- * The base layer: sends one request over undici's keep-alive pools, through a proxy from
- * `--proxy` or the environment, trusting extra CA bundles. No retries, no redirects. The
- * TLS and proxy machinery is built on the first request that needs it, so a plain-HTTP
- * request without a proxy starts cheaply.
+ * The base layer: sends one request over keep-alive pools, through a proxy from `--proxy`
+ * or the environment, trusting extra CA bundles. No retries, no redirects. Direct
+ * connections use Node's own http and https (`direct.ts`); only a request that goes
+ * through a proxy loads undici (CONNECT, SOCKS5). TLS settings are built on the first
+ * https request, so a plain-HTTP request without a proxy starts cheaply.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -10,8 +11,9 @@ import { rootCertificates } from "node:tls";
 import type { Agent, Dispatcher } from "undici";
 import { UsageError } from "../model/errors.js";
 import { isSocksProxy, parseProxyUrl, proxyFor } from "./proxy-env.js";
+import { DirectPool } from "./direct.js";
 import type { HttpRequest, HttpResponse } from "./round-trip.js";
-import { undici } from "./undici.js";
+import { loadUndici } from "./undici.js";
 
 /** Settings of a {@link Sender}. */
 export interface SenderOptions {
@@ -29,15 +31,16 @@ export interface SenderOptions {
   connections?: number;
 }
 
+/** How long an idle pooled connection is kept. */
+const KEEP_ALIVE_MS = 30_000;
+
 /** Sends single requests; holds the connection pools. */
 export class Sender {
   private readonly options: SenderOptions;
   private readonly proxyUrl?: URL;
   private readonly extraCa: string[];
-  /** For plain-HTTP origins when no proxy applies: no TLS settings, no proxy agent. */
-  private plain?: Dispatcher;
-  /** For https origins when no proxy applies. */
-  private direct?: Dispatcher;
+  /** Origins reached without a proxy. */
+  private readonly direct: DirectPool;
   /** One agent per proxy in use, by URL. */
   private readonly proxied = new Map<string, Dispatcher>();
 
@@ -46,16 +49,21 @@ export class Sender {
     this.options = options;
     if (options.proxy) this.proxyUrl = parseProxyUrl(options.proxy, "--proxy");
     this.extraCa = caFiles(options.caFiles).map(readCaFile);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    this.direct = new DirectPool({ connections: this.connections(), timeoutMs, keepAliveMs: KEEP_ALIVE_MS, tls: () => this.tls() });
   }
 
   /** Sends `req` once: its body factory is called once, redirects are returned as they are. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const target = new URL(req.url);
-    const r = await this.dispatcherFor(target).request({
+    const headers = { "user-agent": this.options.userAgent ?? "ocidist", ...req.headers };
+    const proxy = proxyFor(target, this.proxyUrl);
+    if (!proxy) return this.direct.send(req, target, headers);
+    const r = await this.viaProxy(proxy).request({
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: req.method,
-      headers: { "user-agent": this.options.userAgent ?? "ocidist", ...req.headers },
+      headers,
       body: req.body?.() as Dispatcher.DispatchOptions["body"],
       signal: req.signal,
     });
@@ -78,20 +86,17 @@ export class Sender {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    await Promise.all([this.plain?.close(), this.direct?.close(), ...[...this.proxied.values()].map((d) => d.close())]);
+    this.direct.close();
+    await Promise.all([...this.proxied.values()].map((d) => d.close()));
   }
 
-  private dispatcherFor(url: URL): Dispatcher {
-    const proxy = proxyFor(url, this.proxyUrl);
-    if (!proxy) return url.protocol === "http:" ? (this.plain ??= new undici.Agent(this.common())) : (this.direct ??= new undici.Agent({ ...this.common(), connect: this.tls() }));
-    let agent = this.proxied.get(proxy.href);
-    if (!agent) this.proxied.set(proxy.href, (agent = this.viaProxy(proxy)));
-    return agent;
+  private connections(): number {
+    return this.options.connections ?? 16;
   }
 
   private common(): Agent.Options {
     const timeout = this.options.timeoutMs ?? 60_000;
-    return { keepAliveTimeout: 30_000, connections: this.options.connections ?? 16, headersTimeout: timeout, bodyTimeout: timeout };
+    return { keepAliveTimeout: KEEP_ALIVE_MS, connections: this.connections(), headersTimeout: timeout, bodyTimeout: timeout };
   }
 
   /** TLS settings for registries: verification unless `--insecure`, extra CAs beside the system's. */
@@ -99,14 +104,21 @@ export class Sender {
     return { rejectUnauthorized: !this.options.insecure, ...(this.extraCa.length ? { ca: [...rootCertificates, ...this.extraCa] } : {}) };
   }
 
+  /** The undici agent for one proxy, made on first use. */
   private viaProxy(proxy: URL): Dispatcher {
+    let agent = this.proxied.get(proxy.href);
+    if (agent) return agent;
+    const { ProxyAgent } = loadUndici();
     const tls = this.tls();
     if (isSocksProxy(proxy)) {
       // undici takes socks5: and socks:; socks5h (names resolved by the proxy) is what it does anyway.
       const uri = proxy.href.replace(/^socks5h:/, "socks5:");
-      return new undici.ProxyAgent({ ...this.common(), uri, requestTls: tls });
+      agent = new ProxyAgent({ ...this.common(), uri, requestTls: tls });
+    } else {
+      agent = new ProxyAgent({ ...this.common(), uri: proxy.href, requestTls: tls, proxyTls: tls });
     }
-    return new undici.ProxyAgent({ ...this.common(), uri: proxy.href, requestTls: tls, proxyTls: tls });
+    this.proxied.set(proxy.href, agent);
+    return agent;
   }
 }
 

@@ -4,7 +4,8 @@
  * mocks: about 90 ms of every start-up of the CLI. undici's package has no `exports` map,
  * so its files can be required directly; should their layout change in a later release,
  * the entry point is loaded instead and everything works as before, only slower to start.
- * The proxy agents are loaded on first use: most runs go through no proxy.
+ * Nothing is loaded until a request goes through a proxy: direct connections use Node's
+ * own http (`direct.ts`).
  * @module
  */
 import { createRequire } from "node:module";
@@ -63,5 +64,9 @@ function load(): UndiciParts {
   }
 }
 
-/** undici's agents, loaded once. */
-export const undici: UndiciParts = load();
+let loaded: UndiciParts | undefined;
+
+/** undici's agents, loaded on first use (only requests through a proxy need them). */
+export function loadUndici(): UndiciParts {
+  return (loaded ??= load());
+}

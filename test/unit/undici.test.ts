@@ -4,9 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { undici } from "../../src/http/undici.js";
+import { loadUndici } from "../../src/http/undici.js";
 
 test("undici's agents load directly, with the request API on them", () => {
+  const undici = loadUndici();
   assert.equal(undici.direct, true);
   assert.equal(typeof undici.ProxyAgent, "function");
   const agent = new undici.Agent();
