@@ -6,25 +6,25 @@
  * progress so that two processes never write one file at once.
  * @module
  */
-import { createReadStream, type WriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { writeSmallAtomic } from "../util/write-file.js";
-import { lstat, mkdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
 import { openVerifiedBlob } from "./blob-reader.js";
 import { markVerified } from "../util/verified-stream.js";
-import { discard } from "../http/discard.js";
 import type { Descriptor } from "../model/descriptor.js";
-import { VerifyingStream, parseDigest } from "../model/digest.js";
+import { DigestVerifier, VerifyingStream, parseDigest } from "../model/digest.js";
+import { fileChunks } from "../util/file-chunks.js";
 import { sleep, type RetryPolicy } from "../http/retry.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { takeLock } from "../util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
-import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
+import { FileTee } from "./file-tee.js";
+import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
 import { removeFile } from "../util/remove-file.js";
 
 /** The default cache directory. */
@@ -113,7 +113,7 @@ export class BlobCache {
           return { body: markVerified(this.open(desc)), how };
         }
         handedOver = true;
-        return { body: this.tee(source, desc, final, unlock, options), how: "downloaded" };
+        return { body: await this.tee(source, desc, final, unlock, options), how: "downloaded" };
       } finally {
         if (!handedOver) await unlock();
       }
@@ -124,53 +124,27 @@ export class BlobCache {
    * Downloads into the partial file while yielding the same bytes; releases the lock when
    * the stream ends, fails or is destroyed (even before its first read).
    */
-  private tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, options: EnsureOptions): Readable {
+  private async tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, options: EnsureOptions): Promise<Readable> {
     const partial = `${final}.partial`;
-    let released: Promise<void> | undefined;
-    const release = () => (released ??= unlock());
-    async function* flow(): AsyncGenerator<Buffer> {
-      let body: Readable | undefined;
-      let file: WriteStream | undefined;
-      let complete = false;
-      try {
-        await removeFile(partial);
-        file = await createExclusive(partial);
-        body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
-        const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
-        errored.catch(() => undefined);
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          if (!file.write(chunk)) await Promise.race([once(file, "drain"), errored]);
-          yield chunk;
-        }
-        await Promise.race([new Promise<void>((resolve) => file!.end(resolve)), errored]);
-        await rename(partial, final);
-        complete = true;
-      } catch (err) {
-        // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-        if (err instanceof DigestMismatchError) await removeFile(partial);
-        throw err;
-      } finally {
-        if (!complete) {
-          discard(body);
-          file?.destroy();
-        }
-        await release();
-      }
+    let file: FileHandle | undefined;
+    try {
+      await removeFile(partial);
+      file = await open(partial, CREATE_EXCLUSIVE, 0o644);
+      const body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
+      return markVerified(new FileTee(body, file, partial, final, unlock));
+    } catch (err) {
+      await file?.close().catch(() => undefined);
+      await unlock();
+      throw err;
     }
-    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 18 });
-    // A generator destroyed before it started never runs its finally block; and the stream
-    // closes only once the lock is released, so "close" means the cache is settled.
-    const destroy = out._destroy.bind(out);
-    out._destroy = (err, cb) => destroy(err, (e) => void release().then(() => cb(e), () => cb(e)));
-    return markVerified(out);
   }
 
   /** Re-hashes a cached blob; a damaged one is removed and reported. @throws DigestMismatchError */
   async verify(desc: Descriptor): Promise<void> {
+    const verifier = new DigestVerifier({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
     try {
-      for await (const _ of this.openVerified(desc)) {
-        /* hashing */
-      }
+      for await (const chunk of fileChunks(this.path(desc.digest))) verifier.update(chunk);
+      verifier.check();
     } catch (err) {
       await removeFile(this.path(desc.digest));
       throw err;

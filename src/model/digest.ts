@@ -75,11 +75,11 @@ export interface VerifyOptions {
 }
 
 /**
- * A pass-through stream that hashes what flows through, refuses bytes beyond `size` as
- * soon as they arrive, and fails at the end with {@link DigestMismatchError} when the
- * digest or the size is wrong. Errors surface as stream errors, never as throws.
+ * The checks of a {@link VerifyingStream} without a stream: feed it the bytes as they pass
+ * ({@link update} refuses bytes beyond `size` at once), then {@link check} at the end. For
+ * readers that move chunks themselves and want no extra stream stage, queue or copy.
  */
-export class VerifyingStream extends Transform {
+export class DigestVerifier {
   readonly expected: string;
   readonly expectedSize: number | undefined;
   private readonly hash: Hash;
@@ -88,7 +88,6 @@ export class VerifyingStream extends Transform {
   bytes = 0;
 
   constructor(options: VerifyOptions) {
-    super();
     const { algorithm } = parseDigest(options.digest);
     this.expected = options.digest;
     this.expectedSize = options.size;
@@ -96,30 +95,73 @@ export class VerifyingStream extends Transform {
     this.what = options.what ?? "blob";
   }
 
-  /** Feeds bytes that were verified earlier (a resumed download) into the hash without emitting them. */
+  /** Feeds bytes that were verified earlier (a resumed download) into the hash. */
   seed(prefix: Uint8Array): void {
     this.hash.update(prefix);
     this.bytes += prefix.length;
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+  /** Hashes the next bytes. @throws DigestMismatchError when they pass the declared size */
+  update(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
-      cb(new DigestMismatchError(`${this.what} ${this.expected}: more than the ${this.expectedSize} bytes its descriptor declares`, this.expected));
-      return;
+      throw new DigestMismatchError(`${this.what} ${this.expected}: more than the ${this.expectedSize} bytes its descriptor declares`, this.expected);
     }
     this.hash.update(chunk);
+  }
+
+  /** Checks the size and the digest of everything fed. @throws DigestMismatchError */
+  check(): void {
+    if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
+      throw new DigestMismatchError(`${this.what} ${this.expected}: got ${this.bytes} bytes, its descriptor declares ${this.expectedSize}`, this.expected);
+    }
+    const actual = `${this.expected.slice(0, this.expected.indexOf(":"))}:${this.hash.digest("hex")}`;
+    if (actual !== this.expected) throw new DigestMismatchError(`${this.what} ${this.expected}: content hashes to ${actual}`, this.expected, actual);
+  }
+}
+
+/**
+ * A pass-through stream that hashes what flows through, refuses bytes beyond `size` as
+ * soon as they arrive, and fails at the end with {@link DigestMismatchError} when the
+ * digest or the size is wrong. Errors surface as stream errors, never as throws.
+ */
+export class VerifyingStream extends Transform {
+  readonly expected: string;
+  readonly expectedSize: number | undefined;
+  private readonly verifier: DigestVerifier;
+
+  constructor(options: VerifyOptions) {
+    super();
+    this.verifier = new DigestVerifier(options);
+    this.expected = this.verifier.expected;
+    this.expectedSize = this.verifier.expectedSize;
+  }
+
+  /** Bytes seen so far. */
+  get bytes(): number {
+    return this.verifier.bytes;
+  }
+
+  /** Feeds bytes that were verified earlier (a resumed download) into the hash without emitting them. */
+  seed(prefix: Uint8Array): void {
+    this.verifier.seed(prefix);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.verifier.update(chunk);
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
     cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
-      cb(new DigestMismatchError(`${this.what} ${this.expected}: got ${this.bytes} bytes, its descriptor declares ${this.expectedSize}`, this.expected));
-      return;
-    }
-    const actual = `${this.expected.slice(0, this.expected.indexOf(":"))}:${this.hash.digest("hex")}`;
-    if (actual !== this.expected) {
-      cb(new DigestMismatchError(`${this.what} ${this.expected}: content hashes to ${actual}`, this.expected, actual));
+    try {
+      this.verifier.check();
+    } catch (err) {
+      cb(err as Error);
       return;
     }
     cb();
