@@ -15,7 +15,8 @@ import { openVerifiedBlob } from "../../src/engine/blob-reader.js";
 import { BlobCache } from "../../src/engine/cache.js";
 import type { Descriptor } from "../../src/model/descriptor.js";
 import { DigestMismatchError } from "../../src/model/errors.js";
-import type { FetchOptions, FetchResult, ReadableTarget } from "../../src/targets/target.js";
+import type { ReadableTarget } from "../../src/targets/target.js";
+import { offsetSource } from "../helpers/offset-source.js";
 import { chunksOf } from "../../src/util/chunks.js";
 import { allowEarlyCollection, COLLECT_EVERY, noteStreamed } from "../../src/util/garbage.js";
 
@@ -36,21 +37,9 @@ function body(parts: Buffer[]): Readable & { pulled: () => number } {
   return Object.assign(r, { pulled: () => i });
 }
 
-/** A source serving `content` from any offset; `first` replaces the first body when given. */
+/** A source serving `content` (ignoring ranges); `first` replaces the first body when given. */
 function source(first?: (offset: number) => Readable): ReadableTarget & { offsets: number[] } {
-  const offsets: number[] = [];
-  return {
-    description: "memory",
-    offsets,
-    resolve: () => Promise.reject(new Error("unused")),
-    exists: () => Promise.resolve(true),
-    fetch(_d: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
-      const offset = options.offset ?? 0;
-      offsets.push(offset);
-      if (offsets.length === 1 && first) return Promise.resolve({ body: first(offset), offset });
-      return Promise.resolve({ body: body(chunks), offset: 0 });
-    },
-  };
+  return offsetSource((offset, n) => (n === 0 && first ? { body: first(offset), offset } : { body: body(chunks), offset: 0 }));
 }
 
 const ticks = async (n: number) => {
