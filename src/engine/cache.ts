@@ -18,6 +18,7 @@ import { markVerified } from "../util/verified-stream.js";
 import type { Descriptor } from "../model/descriptor.js";
 import { DigestVerifier, VerifyingStream, parseDigest } from "../model/digest.js";
 import { fileChunks } from "../util/file-chunks.js";
+import { noteStreamed } from "../util/garbage.js";
 import { sleep, type RetryPolicy } from "../http/retry.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { DigestMismatchError, OcidistError } from "../model/errors.js";
@@ -82,7 +83,8 @@ export class BlobCache {
    * since); a file that fails is removed from the cache.
    */
   openVerified(desc: Descriptor): Readable {
-    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
+    // Each chunk read is a fresh buffer: counted, so that the CLI collects them early (util/garbage.ts).
+    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob", onChunk: noteStreamed });
     const file = this.open(desc);
     file.on("error", (err) => verifier.destroy(err));
     verifier.on("error", (err) => {

@@ -72,6 +72,8 @@ export interface VerifyOptions {
   size?: number;
   /** What the content is, for error messages ("blob", "manifest", "config"). */
   what?: string;
+  /** Called with each chunk's length as it passes (a {@link VerifyingStream}'s only). */
+  onChunk?: (bytes: number) => void;
 }
 
 /**
@@ -129,10 +131,12 @@ export class VerifyingStream extends Transform {
   readonly expected: string;
   readonly expectedSize: number | undefined;
   private readonly verifier: DigestVerifier;
+  private readonly onChunk: ((bytes: number) => void) | undefined;
 
   constructor(options: VerifyOptions) {
     super();
     this.verifier = new DigestVerifier(options);
+    this.onChunk = options.onChunk;
     this.expected = this.verifier.expected;
     this.expectedSize = this.verifier.expectedSize;
   }
@@ -154,6 +158,7 @@ export class VerifyingStream extends Transform {
       cb(err as Error);
       return;
     }
+    this.onChunk?.(chunk.length);
     cb(null, chunk);
   }
 
