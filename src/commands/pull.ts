@@ -75,7 +75,9 @@ async function pullInto(ctx: CliContext, refs: string[], opts: PullOptions, kind
   const display = new ProgressDisplay(ctx.progress);
   let report: PullReport;
   try {
-    report = await pullImages(client, verified, { kind, path: output, force: opts.force }, {
+    // The archive's digest is a second pass over every byte: made only when it is shown.
+    const digestArchive = ctx.progress !== "none" || ctx.opts.json === true;
+    report = await pullImages(client, verified, { kind, path: output, force: opts.force, digestArchive }, {
       platform: opts.allPlatforms ? undefined : ctx.platform,
       jobs: ctx.jobs,
       signal: ctx.signal,

@@ -6,25 +6,26 @@
  * progress so that two processes never write one file at once.
  * @module
  */
-import { createReadStream, type WriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { writeSmallAtomic } from "../util/write-file.js";
-import { lstat, mkdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
 import { openVerifiedBlob } from "./blob-reader.js";
 import { markVerified } from "../util/verified-stream.js";
-import { discard } from "../http/discard.js";
 import type { Descriptor } from "../model/descriptor.js";
-import { VerifyingStream, parseDigest } from "../model/digest.js";
+import { DigestVerifier, VerifyingStream, parseDigest } from "../model/digest.js";
+import { fileChunks } from "../util/file-chunks.js";
+import { noteStreamed } from "../util/garbage.js";
 import { sleep, type RetryPolicy } from "../http/retry.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { takeLock } from "../util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
-import { APPEND_NO_FOLLOW, createExclusive, isOwnRegularFile, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
+import { FileTee } from "./file-tee.js";
+import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusive, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
 import { removeFile } from "../util/remove-file.js";
 
 /** The default cache directory. */
@@ -51,6 +52,9 @@ export interface EnsureOptions {
 
 /** The blob cache. */
 export class BlobCache {
+  /** The `blobs/<alg>` directories checked (or being checked), by algorithm. */
+  private readonly prepared = new Map<string, Promise<void>>();
+
   constructor(readonly dir: string = defaultCacheDir()) {}
 
   /** Path of a blob in the cache (the digest is validated first). */
@@ -79,7 +83,8 @@ export class BlobCache {
    * since); a file that fails is removed from the cache.
    */
   openVerified(desc: Descriptor): Readable {
-    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
+    // Each chunk read is a fresh buffer: counted, so that the CLI collects them early (util/garbage.ts).
+    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob", onChunk: noteStreamed });
     const file = this.open(desc);
     file.on("error", (err) => verifier.destroy(err));
     verifier.on("error", (err) => {
@@ -107,13 +112,14 @@ export class BlobCache {
       let handedOver = false;
       try {
         if (await this.has(desc)) return { body: this.openVerified(desc), how: "cached" };
-        if ((await partialSize(`${final}.partial`, desc)) > 0) {
+        const partial = await partialSize(`${final}.partial`, desc);
+        if (partial > 0) {
           // Completed and verified just now, under the lock: no second hash pass.
           const how = await this.download(source, desc, final, options);
           return { body: markVerified(this.open(desc)), how };
         }
         handedOver = true;
-        return { body: this.tee(source, desc, final, unlock, options), how: "downloaded" };
+        return { body: await this.tee(source, desc, final, unlock, partial === 0, options), how: "downloaded" };
       } finally {
         if (!handedOver) await unlock();
       }
@@ -124,53 +130,27 @@ export class BlobCache {
    * Downloads into the partial file while yielding the same bytes; releases the lock when
    * the stream ends, fails or is destroyed (even before its first read).
    */
-  private tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, options: EnsureOptions): Readable {
+  private async tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, stale: boolean, options: EnsureOptions): Promise<Readable> {
     const partial = `${final}.partial`;
-    let released: Promise<void> | undefined;
-    const release = () => (released ??= unlock());
-    async function* flow(): AsyncGenerator<Buffer> {
-      let body: Readable | undefined;
-      let file: WriteStream | undefined;
-      let complete = false;
-      try {
-        await removeFile(partial);
-        file = await createExclusive(partial);
-        body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
-        const errored = once(file, "error").then(([err]) => Promise.reject(err as Error));
-        errored.catch(() => undefined);
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          if (!file.write(chunk)) await Promise.race([once(file, "drain"), errored]);
-          yield chunk;
-        }
-        await Promise.race([new Promise<void>((resolve) => file!.end(resolve)), errored]);
-        await rename(partial, final);
-        complete = true;
-      } catch (err) {
-        // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
-        if (err instanceof DigestMismatchError) await removeFile(partial);
-        throw err;
-      } finally {
-        if (!complete) {
-          discard(body);
-          file?.destroy();
-        }
-        await release();
-      }
+    let file: FileHandle | undefined;
+    try {
+      if (stale) await removeFile(partial);
+      file = await open(partial, CREATE_EXCLUSIVE, 0o644);
+      const body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
+      return markVerified(new FileTee(body, file, partial, final, unlock));
+    } catch (err) {
+      await file?.close().catch(() => undefined);
+      await unlock();
+      throw err;
     }
-    const out = Readable.from(flow(), { objectMode: false, highWaterMark: 1 << 18 });
-    // A generator destroyed before it started never runs its finally block; and the stream
-    // closes only once the lock is released, so "close" means the cache is settled.
-    const destroy = out._destroy.bind(out);
-    out._destroy = (err, cb) => destroy(err, (e) => void release().then(() => cb(e), () => cb(e)));
-    return markVerified(out);
   }
 
   /** Re-hashes a cached blob; a damaged one is removed and reported. @throws DigestMismatchError */
   async verify(desc: Descriptor): Promise<void> {
+    const verifier = new DigestVerifier({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
     try {
-      for await (const _ of this.openVerified(desc)) {
-        /* hashing */
-      }
+      for await (const chunk of fileChunks(this.path(desc.digest))) verifier.update(chunk);
+      verifier.check();
     } catch (err) {
       await removeFile(this.path(desc.digest));
       throw err;
@@ -213,14 +193,19 @@ export class BlobCache {
     } catch (err) {
       // A partial file whose bytes do not lead to the digest (written by something else, or
       // complete but wrong) is deleted by fill; start once more from the first byte.
-      if (offset === 0 || !(err instanceof DigestMismatchError)) throw err;
+      if (offset <= 0 || !(err instanceof DigestMismatchError)) throw err;
       return await this.fill(source, desc, final, partial, 0, options);
     }
   }
 
-  /** Downloads the blob into `partial` from `offset` on (resuming what is there), verifies it and moves it into place. */
-  private async fill(source: ReadableTarget, desc: Descriptor, final: string, partial: string, offset: number, options: EnsureOptions): Promise<CacheOutcome> {
-    if (offset === 0) await removeFile(partial);
+  /**
+   * Downloads the blob into `partial` from `offset` on (resuming what is there; 0: from the
+   * start, replacing what is there; -1: from the start, nothing there), verifies it and
+   * moves it into place.
+   */
+  private async fill(source: ReadableTarget, desc: Descriptor, final: string, partial: string, at: number, options: EnsureOptions): Promise<CacheOutcome> {
+    if (at === 0) await removeFile(partial);
+    const offset = Math.max(at, 0);
     // The file is opened first: the body must have its reader attached as soon as it exists.
     const file = offset > 0 ? await openWriteStream(partial, APPEND_NO_FOLLOW) : await createExclusive(partial);
     try {
@@ -254,6 +239,7 @@ export class BlobCache {
     if (!(await lstat(join(this.dir, "blobs")).catch(() => undefined))) return;
     if (this.dir !== ownCacheDir() && !(await hasCacheTag(this.dir))) throw new OcidistError(`${this.dir} is not marked as an ocidist cache (no ${CACHE_TAG_FILE} written by ocidist); refusing to delete anything in it`);
     await rm(join(this.dir, "blobs"), { recursive: true, force: true });
+    this.prepared.clear();
   }
 
   /**
@@ -262,10 +248,23 @@ export class BlobCache {
    */
   private async prepare(digest: string): Promise<string> {
     const final = this.path(digest);
-    await mkdir(this.dir, { recursive: true });
-    const made = await mkdirNoFollow(this.dir, `blobs/${parseDigest(digest).algorithm}`);
-    if (made[0] === join(this.dir, "blobs")) await writeCacheTag(this.dir);
+    const algorithm = parseDigest(digest).algorithm;
+    // Checked once per cache and algorithm: every blob of a pull would repeat the same
+    // mkdir and lstat calls (a failed check is not kept: the next blob checks again).
+    let ready = this.prepared.get(algorithm);
+    if (!ready) {
+      ready = this.makeDirs(algorithm);
+      this.prepared.set(algorithm, ready);
+      ready.catch(() => this.prepared.delete(algorithm));
+    }
+    await ready;
     return final;
+  }
+
+  private async makeDirs(algorithm: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const made = await mkdirNoFollow(this.dir, `blobs/${algorithm}`);
+    if (made[0] === join(this.dir, "blobs")) await writeCacheTag(this.dir);
   }
 
   /** Records a blob that is at hand in memory (a synthesized config). */
@@ -275,18 +274,19 @@ export class BlobCache {
 }
 
 /**
- * How many bytes of an earlier download can be resumed from: the partial file's size, or 0
- * when it is absent or too long. Anything but a regular file of its own (a planted symlink
- * or hard link) is removed, never read or appended to.
+ * How many bytes of an earlier download can be resumed from: the partial file's size; 0
+ * when it is too long (to be replaced); -1 when nothing is there. Anything but a regular
+ * file of its own (a planted symlink or hard link) is removed, never read or appended to.
  */
 async function partialSize(partial: string, desc: Descriptor): Promise<number> {
+  const st = await lstat(partial).catch(() => undefined);
+  if (!st) return -1;
   try {
-    if (!(await isOwnRegularFile(partial))) {
+    if (!st.isFile() || st.nlink !== 1) {
       await removeFile(partial);
-      return 0;
+      return -1;
     }
-    const size = (await lstat(partial)).size;
-    return desc.size >= 0 && size > desc.size ? 0 : size;
+    return desc.size >= 0 && st.size > desc.size ? 0 : st.size;
   } catch {
     return 0;
   }

@@ -72,6 +72,54 @@ export interface VerifyOptions {
   size?: number;
   /** What the content is, for error messages ("blob", "manifest", "config"). */
   what?: string;
+  /** Called with each chunk's length as it passes (a {@link VerifyingStream}'s only). */
+  onChunk?: (bytes: number) => void;
+}
+
+/**
+ * The checks of a {@link VerifyingStream} without a stream: feed it the bytes as they pass
+ * ({@link update} refuses bytes beyond `size` at once), then {@link check} at the end. For
+ * readers that move chunks themselves and want no extra stream stage, queue or copy.
+ */
+export class DigestVerifier {
+  readonly expected: string;
+  readonly expectedSize: number | undefined;
+  private readonly hash: Hash;
+  private readonly what: string;
+  /** Bytes seen so far. */
+  bytes = 0;
+
+  constructor(options: VerifyOptions) {
+    const { algorithm } = parseDigest(options.digest);
+    this.expected = options.digest;
+    this.expectedSize = options.size;
+    this.hash = createDigester(algorithm);
+    this.what = options.what ?? "blob";
+  }
+
+  /** Feeds bytes that were verified earlier (a resumed download) into the hash. */
+  seed(prefix: Uint8Array): void {
+    this.hash.update(prefix);
+    this.bytes += prefix.length;
+  }
+
+  /** Hashes the next bytes. @throws DigestMismatchError when they pass the declared size */
+  update(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
+      throw new DigestMismatchError(`${this.what} ${this.expected}: more than the ${this.expectedSize} bytes its descriptor declares`, this.expected);
+    }
+    this.hash.update(chunk);
+  }
+
+  /** Checks the size and the digest of everything fed. @throws DigestMismatchError */
+  check(): void {
+    if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
+      throw new DigestMismatchError(`${this.what} ${this.expected}: got ${this.bytes} bytes, its descriptor declares ${this.expectedSize}`, this.expected);
+    }
+    const actual = `${this.expected.slice(0, this.expected.indexOf(":"))}:${this.hash.digest("hex")}`;
+    if (actual !== this.expected) throw new DigestMismatchError(`${this.what} ${this.expected}: content hashes to ${actual}`, this.expected, actual);
+  }
 }
 
 /**
@@ -82,44 +130,43 @@ export interface VerifyOptions {
 export class VerifyingStream extends Transform {
   readonly expected: string;
   readonly expectedSize: number | undefined;
-  private readonly hash: Hash;
-  private readonly what: string;
-  /** Bytes seen so far. */
-  bytes = 0;
+  private readonly verifier: DigestVerifier;
+  private readonly onChunk: ((bytes: number) => void) | undefined;
 
   constructor(options: VerifyOptions) {
     super();
-    const { algorithm } = parseDigest(options.digest);
-    this.expected = options.digest;
-    this.expectedSize = options.size;
-    this.hash = createDigester(algorithm);
-    this.what = options.what ?? "blob";
+    this.verifier = new DigestVerifier(options);
+    this.onChunk = options.onChunk;
+    this.expected = this.verifier.expected;
+    this.expectedSize = this.verifier.expectedSize;
+  }
+
+  /** Bytes seen so far. */
+  get bytes(): number {
+    return this.verifier.bytes;
   }
 
   /** Feeds bytes that were verified earlier (a resumed download) into the hash without emitting them. */
   seed(prefix: Uint8Array): void {
-    this.hash.update(prefix);
-    this.bytes += prefix.length;
+    this.verifier.seed(prefix);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
-      cb(new DigestMismatchError(`${this.what} ${this.expected}: more than the ${this.expectedSize} bytes its descriptor declares`, this.expected));
+    try {
+      this.verifier.update(chunk);
+    } catch (err) {
+      cb(err as Error);
       return;
     }
-    this.hash.update(chunk);
+    this.onChunk?.(chunk.length);
     cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
-      cb(new DigestMismatchError(`${this.what} ${this.expected}: got ${this.bytes} bytes, its descriptor declares ${this.expectedSize}`, this.expected));
-      return;
-    }
-    const actual = `${this.expected.slice(0, this.expected.indexOf(":"))}:${this.hash.digest("hex")}`;
-    if (actual !== this.expected) {
-      cb(new DigestMismatchError(`${this.what} ${this.expected}: content hashes to ${actual}`, this.expected, actual));
+    try {
+      this.verifier.check();
+    } catch (err) {
+      cb(err as Error);
       return;
     }
     cb();

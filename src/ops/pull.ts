@@ -18,6 +18,8 @@ export interface PullOutput {
   path: string;
   /** Replace an existing archive file. */
   force?: boolean;
+  /** Hash the archive written (a second pass over every byte) for {@link PullReport.archiveDigest}; default true. */
+  digestArchive?: boolean;
 }
 
 /** One image pulled. */
@@ -30,7 +32,7 @@ export interface PulledImage {
 /** What {@link pullImages} did. */
 export interface PullReport {
   images: PulledImage[];
-  /** The sha256 of the archive file (archives are byte-for-byte reproducible); none for a directory layout. */
+  /** The sha256 of the archive file (archives are byte-for-byte reproducible); none for a directory layout, or when `digestArchive` was false. */
   archiveDigest?: string;
 }
 
@@ -59,5 +61,6 @@ export async function pullImages(client: RegistryClient, refs: Reference[], outp
     await sink.abort().catch(() => undefined);
     throw err;
   }
-  return { images, ...(output.kind === "oci" ? {} : { archiveDigest: await fileDigest(output.path) }) };
+  const digest = output.kind !== "oci" && output.digestArchive !== false;
+  return { images, ...(digest ? { archiveDigest: await fileDigest(output.path) } : {}) };
 }

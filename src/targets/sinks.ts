@@ -45,6 +45,10 @@ export interface FileSink {
 export class DirSink implements FileSink {
   readonly linksFiles = true;
   private readonly added: string[] = [];
+  /** Directories below the root made or checked, so that each is checked once. */
+  private readonly dirs = new Map<string, Promise<unknown>>();
+  /** Files written into a new directory (nothing else is in it). */
+  private readonly wrote = new Set<string>();
 
   private constructor(
     private readonly dest: string,
@@ -68,6 +72,8 @@ export class DirSink implements FileSink {
   }
 
   async has(path: string): Promise<boolean> {
+    // A new directory is this sink's own temporary one: it holds what was written, no more.
+    if (!this.updating) return this.wrote.has(path);
     return (await lstatInside(this.root, path))?.isFile() ?? false;
   }
 
@@ -91,7 +97,15 @@ export class DirSink implements FileSink {
   private async parentOf(path: string): Promise<string> {
     const full = join(this.root, safeRelativePath(path, "layout path"));
     const dir = posix.dirname(path);
-    if (dir !== ".") await mkdirNoFollow(this.root, dir);
+    if (dir !== ".") {
+      let made = this.dirs.get(dir);
+      if (!made) {
+        made = mkdirNoFollow(this.root, dir);
+        this.dirs.set(dir, made);
+        made.catch(() => this.dirs.delete(dir));
+      }
+      await made;
+    }
     return full;
   }
 
@@ -106,6 +120,7 @@ export class DirSink implements FileSink {
       // a file that was there before is not one this run added, so an abort keeps it.
       const before = this.updating && (await this.has(path));
       await rename(tmp, full);
+      this.wrote.add(path);
       if (this.updating && !before) this.added.push(full);
     } catch (err) {
       await removeFile(tmp);
@@ -128,11 +143,13 @@ export class DirSink implements FileSink {
       await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 18 }));
       return;
     }
+    this.wrote.add(path);
     if (this.updating) this.added.push(full);
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {
     await writeSmallAtomic(await this.parentOf(path), content);
+    this.wrote.add(path);
   }
 
   async commit(): Promise<void> {

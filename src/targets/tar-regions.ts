@@ -9,6 +9,8 @@
 import { open, rm, type FileHandle } from "node:fs/promises";
 import { OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
+import type { Readable } from "node:stream";
+import { chunksOf } from "../util/chunks.js";
 import { fileChunks } from "../util/file-chunks.js";
 import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";
@@ -124,11 +126,11 @@ export class RegionTarSink implements FileSink {
     return planned.at;
   }
 
-  async write(path: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
+  async write(path: string, size: number, body: Readable | AsyncIterable<Buffer>): Promise<void> {
     const start = await this.reserve(path, size);
     try {
       let pos = start;
-      for await (const chunk of body) {
+      for await (const chunk of chunksOf(body)) {
         if (pos + chunk.length > start + size) throw new OcidistError(`tar member ${path}: more than its ${size} bytes`);
         let done = 0;
         while (done < chunk.length) done += (await this.fh.write(chunk, done, chunk.length - done, pos + done)).bytesWritten;

@@ -79,9 +79,3 @@ export async function openReadNoFollow(path: string, range: { start?: number; en
 export function createExclusive(path: string, mode = 0o644): Promise<WriteStream> {
   return openWriteStream(path, CREATE_EXCLUSIVE, mode);
 }
-
-/** True when `path` is a regular file with one link (not a symlink, not a hard link into some other tree). */
-export async function isOwnRegularFile(path: string): Promise<boolean> {
-  const st = await lstat(path).catch(() => undefined);
-  return st !== undefined && st.isFile() && st.nlink === 1;
-}

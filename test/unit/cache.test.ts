@@ -13,7 +13,8 @@ import { test } from "node:test";
 import { tempDir } from "../helpers/cli.js";
 import { BlobCache } from "../../src/engine/cache.js";
 import type { Descriptor } from "../../src/model/descriptor.js";
-import type { FetchOptions, FetchResult, ReadableTarget } from "../../src/targets/target.js";
+import type { FetchOptions, ReadableTarget } from "../../src/targets/target.js";
+import { offsetSource } from "../helpers/offset-source.js";
 
 
 const content = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7) % 256));
@@ -21,23 +22,14 @@ const desc: Descriptor = { mediaType: "application/octet-stream", digest: `sha25
 
 /** A source that records the offsets asked for and breaks on a range at or past the end. */
 function source(): ReadableTarget & { offsets: number[] } {
-  const offsets: number[] = [];
-  return {
-    description: "memory",
-    offsets,
-    resolve: () => Promise.reject(new Error("unused")),
-    exists: () => Promise.resolve(true),
-    fetch(_d: Descriptor, options: FetchOptions = {}): Promise<FetchResult> {
-      const offset = options.offset ?? 0;
-      offsets.push(offset);
-      if (offset >= content.length) {
-        const body = new Readable({ read() {} });
-        queueMicrotask(() => body.destroy(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })));
-        return Promise.resolve({ body, offset });
-      }
-      return Promise.resolve({ body: Readable.from([content.subarray(offset)]), offset });
-    },
-  };
+  return offsetSource((offset) => {
+    if (offset >= content.length) {
+      const body = new Readable({ read() {} });
+      queueMicrotask(() => body.destroy(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })));
+      return { body, offset };
+    }
+    return { body: Readable.from([content.subarray(offset)]), offset };
+  });
 }
 
 function cacheWithPartial(bytes: Buffer | undefined): BlobCache {

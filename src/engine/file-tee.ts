@@ -1,0 +1,84 @@
+/**
+ * One verified blob read feeding two places at once: each chunk goes on to the consumer and
+ * is written to the cache's partial file at its offset, the same buffer for both (no copy).
+ * One chunk at a time is being written; the next waits for it, and the body waits for both
+ * the file and the consumer (backpressure both ways). When the body ends verified, the
+ * partial file is closed and renamed into place before the stream ends.
+ * @module
+ */
+import type { FileHandle } from "node:fs/promises";
+import { rename } from "node:fs/promises";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { discard } from "../http/discard.js";
+import { DigestMismatchError } from "../model/errors.js";
+import { removeFile } from "../util/remove-file.js";
+
+/** Bytes queued on each side of the tee. */
+const QUEUED_BYTES = 1 << 16;
+
+/** Writes all of `chunk` at `position` (a positioned write may write fewer bytes than asked). */
+async function writeAt(file: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < chunk.length) done += (await file.write(chunk, done, chunk.length - done, position + done)).bytesWritten;
+}
+
+/** A verified body passed through while it is written into a cache file. */
+export class FileTee extends Transform {
+  private position = 0;
+  private complete = false;
+  private released: Promise<void> | undefined;
+
+  /**
+   * Starts moving `body` (a verified read) into `file` (opened on `partial`); `unlock` is
+   * called once the cache is settled: the blob renamed to `final`, or the stream failed.
+   */
+  constructor(
+    private readonly body: Readable,
+    private readonly file: FileHandle,
+    private readonly partial: string,
+    private readonly final: string,
+    private readonly unlock: () => Promise<void>,
+  ) {
+    super({ highWaterMark: QUEUED_BYTES });
+    // Bytes flow before the consumer attaches; a failure meanwhile is kept in `errored`.
+    this.on("error", () => undefined);
+    body.on("error", (err) => this.destroy(err));
+    body.pipe(this);
+  }
+
+  private release(): Promise<void> {
+    return (this.released ??= this.unlock());
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const at = this.position;
+    this.position += chunk.length;
+    this.push(chunk);
+    writeAt(this.file, chunk, at).then(() => cb(), cb);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    // The body ended, so its digest checked out: the partial file becomes the cached blob.
+    const settle = async () => {
+      await this.file.close();
+      await rename(this.partial, this.final);
+      this.complete = true;
+      await this.release();
+    };
+    settle().then(() => cb(), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const settle = async () => {
+      if (!this.complete) {
+        this.body.unpipe(this);
+        discard(this.body);
+        await this.file.close().catch(() => undefined);
+        // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
+        if (err instanceof DigestMismatchError) await removeFile(this.partial);
+      }
+      await this.release();
+    };
+    settle().then(() => cb(err), () => cb(err));
+  }
+}
