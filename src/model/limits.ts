@@ -94,3 +94,66 @@ export const MAX_REDIRECTS = 10;
 
 /** Largest metadata file (`manifest.json`, `index.json`, `repositories`) read from an archive or layout. */
 export const MAX_ARCHIVE_METADATA_BYTES = 16 * 1024 ** 2;
+
+/**
+ * What `ocidist serve` allows a client: the defaults of `serve()`'s `limits` option. Each
+ * bounds what one client, or many, can hold of the server's sockets, file descriptors,
+ * memory and disk. Times are milliseconds.
+ */
+export interface ServeLimits {
+  /** Time from a connection's (or a request's) first byte to the end of its headers; then 408 and the connection is closed. Also the TLS handshake's bound. */
+  headersTimeout: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  keepAliveTimeout: number;
+  /**
+   * The window over which a request body being received, or an answer being sent, must
+   * move at least {@link ServeLimits.minTransferRate} bytes a second, or the connection is cut.
+   * Only a client that sends or reads too slowly is cut: a large push or pull may take as long as it keeps moving.
+   */
+  transferWindow: number;
+  /** Bytes a second a transfer must average over each {@link ServeLimits.transferWindow}. */
+  minTransferRate: number;
+  /** Most connections open at once; past it new ones are closed at once, and from three quarters of it idle kept-alive ones are closed. */
+  maxConnections: number;
+  /** Most upload sessions open at once; past it a new upload is 429 TOOMANYREQUESTS. */
+  maxUploadSessions: number;
+  /** An upload session no request touched for this long is dropped; its URL then answers 404 BLOB_UPLOAD_UNKNOWN. */
+  uploadSessionTimeout: number;
+  /** Most bytes of request bodies (manifests) held in memory at once over all requests; past it 429 TOOMANYREQUESTS. At least {@link MAX_MANIFEST_BYTES}. */
+  maxBodyMemory: number;
+}
+
+/**
+ * The defaults: headers within 30 s (Apache's mod_reqtimeout allows 20–40 s; zot 5 s);
+ * kept-alive connections 75 s (nginx's `keepalive_timeout`); transfers at 500 B/s over each minute
+ * (mod_reqtimeout's `MinRate=500`); 1024 connections and 1024 upload sessions; an untouched
+ * upload dropped after an hour; 64 MiB of manifest bodies in memory (16 of the largest).
+ */
+export const SERVE_LIMITS: Readonly<ServeLimits> = Object.freeze({
+  headersTimeout: 30_000,
+  keepAliveTimeout: 75_000,
+  transferWindow: 60_000,
+  minTransferRate: 500,
+  maxConnections: 1024,
+  maxUploadSessions: 1024,
+  uploadSessionTimeout: 60 * 60_000,
+  maxBodyMemory: 64 * 1024 ** 2,
+});
+
+/** The largest request header block `serve` reads (request line and headers): 16 KiB, Node's default; past it 431. */
+export const SERVE_MAX_HEADER_BYTES = 16 * 1024;
+
+/** Most request headers `serve` looks at (real clients send about ten). */
+export const SERVE_MAX_HEADERS = 100;
+
+/** Largest page of a tag list or catalog `serve` answers. */
+export const SERVE_MAX_PAGE = 10_000;
+
+/** Bytes of a refused request body `serve` still reads (and drops) so that the client sees the answer rather than a reset: 16 MiB. */
+export const SERVE_DRAIN_LIMIT = 16 * 1024 ** 2;
+
+/** Credentials `serve --htpasswd` remembers as passed (so that bcrypt runs once per client, not per request). */
+export const SERVE_MAX_REMEMBERED_CREDENTIALS = 1024;
+
+/** Most bcrypt comparisons `serve --htpasswd` runs at once; past it 429 (each takes tens of milliseconds of the server's only thread). */
+export const SERVE_MAX_PASSWORD_CHECKS = 4;

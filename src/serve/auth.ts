@@ -2,24 +2,26 @@
  * Basic authentication against an htpasswd file of bcrypt entries (`htpasswd -B`, as
  * docker-registry reads it): a request without valid credentials gets 401 `UNAUTHORIZED`
  * with a `WWW-Authenticate: Basic` challenge. Credentials that passed are remembered by
- * their hash, so bcrypt runs once per client rather than once per request.
+ * their hash, so bcrypt runs once per client rather than once per request; at most
+ * {@link SERVE_MAX_PASSWORD_CHECKS} bcrypt comparisons run at once (each holds the server's only
+ * thread for tens of milliseconds), so a flood of wrong passwords gets 429 rather than
+ * stalling every pull.
  * @module
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import bcrypt from "bcryptjs";
 import { OcidistError } from "../model/errors.js";
+import { SERVE_MAX_PASSWORD_CHECKS, SERVE_MAX_REMEMBERED_CREDENTIALS } from "../model/limits.js";
 import { ServeError } from "./errors.js";
 
 /** The realm of the challenge. */
 export const REALM = "ocidist";
 
-/** Most remembered credentials. */
-const MAX_REMEMBERED = 1024;
-
 /** An htpasswd file's users. */
 export class Htpasswd {
   private readonly passed = new Set<string>();
+  private checking = 0;
 
   private constructor(private readonly users: Map<string, string>) {}
 
@@ -55,8 +57,15 @@ export class Htpasswd {
     const hash = this.users.get(user);
     const key = createHash("sha256").update(decoded).digest("hex");
     if (hash && this.passed.has(key)) return user;
-    if (!hash || !(await bcrypt.compare(decoded.slice(colon + 1), hash))) throw challenge();
-    if (this.passed.size >= MAX_REMEMBERED) this.passed.clear();
+    if (!hash) throw challenge();
+    if (this.checking >= SERVE_MAX_PASSWORD_CHECKS) throw new ServeError(429, "TOOMANYREQUESTS", "too many password checks at once; try again", { "Retry-After": "1" });
+    this.checking++;
+    try {
+      if (!(await bcrypt.compare(decoded.slice(colon + 1), hash))) throw challenge();
+    } finally {
+      this.checking--;
+    }
+    if (this.passed.size >= SERVE_MAX_REMEMBERED_CREDENTIALS) this.passed.clear();
     this.passed.add(key);
     return user;
   }

@@ -4,7 +4,9 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ServeError } from "./errors.js";
+import { SERVE_DRAIN_LIMIT } from "../model/limits.js";
+import type { ByteBudget } from "./budget.js";
+import { safeJson, ServeError } from "./errors.js";
 import type { Sessions } from "./sessions.js";
 import type { Storage } from "./storage.js";
 
@@ -15,6 +17,8 @@ export interface Ctx {
   url: URL;
   storage: Storage;
   sessions: Sessions;
+  /** Bytes of request bodies held in memory, over all requests. */
+  bodies: ByteBudget;
   readOnly: boolean;
   /** HEAD: headers only. */
   head: boolean;
@@ -33,7 +37,7 @@ export function sendEmpty(ctx: Ctx, status: number, headers: Record<string, stri
 
 /** Sends a JSON document (headers only for HEAD). */
 export function sendJson(ctx: Ctx, status: number, value: unknown, headers: Record<string, string> = {}, contentType = "application/json"): void {
-  const body = Buffer.from(JSON.stringify(value));
+  const body = Buffer.from(safeJson(value));
   ctx.res.writeHead(status, { "Content-Type": contentType, "Content-Length": body.length, ...headers });
   ctx.res.end(ctx.head ? undefined : body);
 }
@@ -43,21 +47,34 @@ export function v2Path(name: string, rest: string): string {
   return `/v2/${name}/${rest}`;
 }
 
-/** Bytes of a refused body still read (and dropped) so that the client sees the answer rather than a reset. */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
-
-/** Reads a request body of at most `cap` bytes. @throws ServeError 413 */
+/**
+ * Reads a request body of at most `cap` bytes into memory, its bytes taken from the server's
+ * body budget until the answer is done. @throws ServeError 413, 429 when the budget is spent
+ */
 export async function readBody(ctx: Ctx, cap: number, what: string): Promise<Buffer> {
   const tooLarge = () => new ServeError(413, "SIZE_INVALID", `${what} larger than the ${cap} bytes this server accepts`);
   const declared = Number(ctx.req.headers["content-length"] ?? 0);
-  if (declared > cap + DRAIN_LIMIT) throw tooLarge();
+  if (declared > cap + SERVE_DRAIN_LIMIT) throw tooLarge();
+  let held = 0;
+  ctx.res.once("close", () => ctx.bodies.give(held));
   const chunks: Buffer[] = [];
   let total = 0;
+  let refused: ServeError | undefined;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > cap + DRAIN_LIMIT) throw tooLarge();
-    if (total <= cap) chunks.push(chunk);
+    if (total > cap + SERVE_DRAIN_LIMIT) throw tooLarge();
+    if (total > cap || refused) continue;
+    try {
+      ctx.bodies.take(chunk.length);
+    } catch (err) {
+      // Read on (and drop) so that the client sees the 429 rather than a reset.
+      refused = err as ServeError;
+      continue;
+    }
+    held += chunk.length;
+    chunks.push(chunk);
   }
   if (total > cap) throw tooLarge();
+  if (refused) throw refused;
   return Buffer.concat(chunks, total);
 }

@@ -40,9 +40,18 @@ export class ServeError extends Error {
   }
 }
 
+/**
+ * JSON text with `<`, `>`, `&`, U+2028 and U+2029 escaped, as Go's encoding/json (and so
+ * docker-registry) writes them: a document echoing what a client sent cannot become markup
+ * or script wherever it is shown.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Sends an error answer (headers only for HEAD). */
 export function sendError(res: ServerResponse, err: ServeError, head: boolean): void {
-  const body = JSON.stringify({ errors: [{ code: err.code, message: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) }] });
+  const body = safeJson({ errors: [{ code: err.code, message: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) }] });
   res.writeHead(err.status, { ...err.headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
   res.end(head ? undefined : body);
 }

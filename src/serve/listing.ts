@@ -5,21 +5,19 @@
  * @module
  */
 import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
+import { SERVE_MAX_PAGE } from "../model/limits.js";
 import { isValidTag } from "../model/reference.js";
 import { sendJson, type Ctx } from "./context.js";
 import { nameUnknown, ServeError } from "./errors.js";
-
-/** Largest page served. */
-export const MAX_PAGE = 10_000;
 
 /** One page of sorted `all` after `last`, and the `Link` to the next one. */
 function page(ctx: Ctx, all: string[], path: string): { items: string[]; headers: Record<string, string> } {
   const q = ctx.url.searchParams;
   const nText = q.get("n");
-  let n = MAX_PAGE;
+  let n = SERVE_MAX_PAGE;
   if (nText !== null) {
     if (!/^\d+$/.test(nText)) throw new ServeError(400, "PAGINATION_NUMBER_INVALID", "n must be a non-negative integer", {}, { n: nText.slice(0, 50) });
-    n = Math.min(Number(nText), MAX_PAGE);
+    n = Math.min(Number(nText), SERVE_MAX_PAGE);
   }
   const last = q.get("last");
   const rest = last === null ? all : all.filter((t) => t > last);

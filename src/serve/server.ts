@@ -1,7 +1,8 @@
 /**
  * `serve(dir, options)`: an OCI distribution registry (spec v1.1) over a directory of OCI
  * layouts, one per repository, on HTTP or HTTPS, optionally read-only and behind htpasswd
- * Basic authentication. Returns once it listens; `close()` stops it.
+ * Basic authentication, every client bounded by `limits` (`connections.ts`, `sessions.ts`,
+ * `budget.ts`; defaults in `model/limits.ts`). Returns once it listens; `close()` stops it.
  * @module
  */
 import { readFile } from "node:fs/promises";
@@ -9,9 +10,12 @@ import { createServer as createHttp, type IncomingMessage, type Server as HttpSe
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 import { InvalidDigestError, OcidistError, UsageError } from "../model/errors.js";
+import { MAX_MANIFEST_BYTES, SERVE_LIMITS, type ServeLimits } from "../model/limits.js";
 import { logRequest } from "./access-log.js";
 import { DEFAULT_ADDRESS, parseAddress, urlOf } from "./address.js";
 import { Htpasswd } from "./auth.js";
+import { ByteBudget } from "./budget.js";
+import { limitConnections, serverOptions, watchTransfer } from "./connections.js";
 import type { Ctx } from "./context.js";
 import { sendError, ServeError } from "./errors.js";
 import { route } from "./router.js";
@@ -29,8 +33,23 @@ export interface ServeOptions {
   /** PEM certificate chain and key: HTTPS. */
   tlsCert?: string;
   tlsKey?: string;
-  /** Receives one access-log line per request. */
+  /** Receives one access-log line per request, and a line for each connection refused or cut. */
   log?: (line: string) => void;
+  /** What a client may hold of the server; each one left out is {@link SERVE_LIMITS}'s. */
+  limits?: Partial<ServeLimits>;
+}
+
+/** The limits `serve` runs with: `given` over the defaults, each checked. @throws UsageError */
+export function serveLimits(given: Partial<ServeLimits> = {}): ServeLimits {
+  const limits: ServeLimits = { ...SERVE_LIMITS };
+  for (const [key, value] of Object.entries(given) as [keyof ServeLimits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!(key in SERVE_LIMITS)) throw new UsageError(`unknown serve limit ${JSON.stringify(key)}`);
+    if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`serve limit ${key} must be a positive integer, not ${value}`);
+    limits[key] = value;
+  }
+  if (limits.maxBodyMemory < MAX_MANIFEST_BYTES) throw new UsageError(`serve limit maxBodyMemory must be at least ${MAX_MANIFEST_BYTES} bytes (one manifest of the largest size)`);
+  return limits;
 }
 
 /** A running registry. */
@@ -46,6 +65,7 @@ export interface RunningServer {
 /** Starts a registry over `dir`. @throws UsageError, OcidistError */
 export async function serve(dir: string, options: ServeOptions = {}): Promise<RunningServer> {
   const { host, port } = parseAddress(options.address ?? DEFAULT_ADDRESS);
+  const limits = serveLimits(options.limits);
   if (!!options.tlsCert !== !!options.tlsKey) throw new UsageError("--tls-cert and --tls-key go together");
   const auth = options.htpasswd ? await Htpasswd.load(options.htpasswd) : undefined;
   const tls = options.tlsCert && options.tlsKey
@@ -54,17 +74,19 @@ export async function serve(dir: string, options: ServeOptions = {}): Promise<Ru
       })
     : undefined;
   const storage = await Storage.open(dir);
-  const sessions = new Sessions(() => storage.tempPath());
-  const handler = (req: IncomingMessage, res: ServerResponse) => void answer(req, res, { storage, sessions, auth, readOnly: !!options.readOnly, log: options.log });
+  const sessions = new Sessions(() => storage.tempPath(), limits.maxUploadSessions, limits.uploadSessionTimeout);
+  const shared: Shared = { storage, sessions, bodies: new ByteBudget(limits.maxBodyMemory), auth, readOnly: !!options.readOnly, log: options.log, limits };
+  const handler = (req: IncomingMessage, res: ServerResponse) => void answer(req, res, shared);
   let server: HttpServer;
   try {
-    server = tls ? (createHttps({ cert: tls[0], key: tls[1] }, handler) as unknown as HttpServer) : createHttp(handler);
+    const bounds = serverOptions(limits);
+    server = tls ? (createHttps({ ...bounds, cert: tls[0], key: tls[1] }, handler) as unknown as HttpServer) : createHttp(bounds, handler);
   } catch (err) {
     await sessions.close();
     await storage.close();
     throw new OcidistError(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
-  server.requestTimeout = 0;
+  limitConnections(server, limits, options.log);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => reject(new OcidistError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`)));
@@ -95,15 +117,20 @@ export async function serve(dir: string, options: ServeOptions = {}): Promise<Ru
 interface Shared {
   storage: Storage;
   sessions: Sessions;
+  bodies: ByteBudget;
   auth?: Htpasswd;
   readOnly: boolean;
   log?: (line: string) => void;
+  limits: ServeLimits;
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, s: Shared): Promise<void> {
   let user: string | undefined;
   if (s.log) logRequest(req, res, s.log, () => user);
+  watchTransfer(req, res, s.limits, s.log);
   res.setHeader("Docker-Distribution-API-Version", "registry/2.0");
+  // Every answer is JSON or bytes: never to be sniffed as markup.
+  res.setHeader("X-Content-Type-Options", "nosniff");
   const head = req.method === "HEAD";
   // An answer sent before the body was read ends the connection (the rest of the body is not read).
   res.once("finish", () => {
@@ -112,10 +139,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, s: Shared): Pro
   try {
     if (s.auth) user = await s.auth.check(req.headers.authorization);
     const raw = req.url ?? "/";
-    // WHATWG URL parsing would resolve dot segments away; a request carrying any is refused.
-    if (/(?:^|\/)\.{1,2}(?:\/|$)/.test(raw.split("?")[0]!.replace(/%2e/gi, ".")) || !raw.startsWith("/")) throw new ServeError(400, "NAME_INVALID", "dot segments in the path");
+    // WHATWG URL parsing would resolve dot segments away, and reads a backslash as a slash; a request carrying either is refused.
+    const path = raw.split("?")[0]!.replace(/%2e/gi, ".");
+    if (/(?:^|\/)\.{1,2}(?:\/|$)/.test(path) || /\\|%5c/i.test(path) || !raw.startsWith("/")) throw new ServeError(400, "NAME_INVALID", "dot segments or backslashes in the path");
     const url = new URL(raw, "http://registry");
-    const ctx: Ctx = { req, res, url, storage: s.storage, sessions: s.sessions, readOnly: s.readOnly, head };
+    const ctx: Ctx = { req, res, url, storage: s.storage, sessions: s.sessions, bodies: s.bodies, readOnly: s.readOnly, head };
     await route(ctx)();
   } catch (err) {
     const e = asServeError(err);

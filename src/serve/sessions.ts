@@ -2,7 +2,10 @@
  * Upload sessions (distribution-spec "Pushing blobs"): each is a file in the server's work
  * area and a running hash, advanced only by bytes that reached the file, so that the
  * session's offset, file and hash always agree. Sessions live in memory: a restarted
- * server has none (their files went with the dead process's work area).
+ * server has none (their files went with the dead process's work area). They are capped
+ * (`maxUploadSessions`, then 429) and one that no request touched for `uploadSessionTimeout`
+ * is dropped, its file removed; its URL then answers 404 BLOB_UPLOAD_UNKNOWN, as the spec
+ * allows for an expired upload. A session being written to is never dropped.
  * @module
  */
 import { randomUUID, type Hash } from "node:crypto";
@@ -13,11 +16,6 @@ import type { Readable } from "node:stream";
 import { createDigester } from "../model/digest.js";
 import { maxBlobSize } from "../model/limits.js";
 import { ServeError, uploadUnknown } from "./errors.js";
-
-/** Most upload sessions open at once. */
-export const MAX_SESSIONS = 1024;
-/** A session untouched this long is dropped. */
-export const SESSION_IDLE_MS = 60 * 60 * 1000;
 
 /** One upload in progress. */
 export interface Session {
@@ -37,27 +35,56 @@ export class Sessions {
   private readonly open = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly tempPath: () => string) {
-    this.sweeper = setInterval(() => void this.sweep(), 60_000);
+  /**
+   * @param tempPath a fresh path in the work area
+   * @param max most sessions open at once
+   * @param idleMs a session untouched this long is dropped
+   */
+  constructor(
+    private readonly tempPath: () => string,
+    private readonly max: number,
+    private readonly idleMs: number,
+  ) {
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(idleMs, 60_000));
     this.sweeper.unref();
   }
 
-  /** Starts a session. */
+  /** Starts a session. @throws ServeError 429 TOOMANYREQUESTS at the cap */
   async create(repo: string): Promise<Session> {
-    if (this.open.size >= MAX_SESSIONS) throw new ServeError(429, "TOOMANYREQUESTS", "too many upload sessions in progress");
+    if (this.open.size >= this.max) await this.sweep();
+    if (this.open.size >= this.max) throw new ServeError(429, "TOOMANYREQUESTS", "too many upload sessions in progress; try again later", { "Retry-After": "60" });
     const s: Session = { id: randomUUID(), repo, path: this.tempPath(), offset: 0, hash: createDigester("sha256"), busy: false, touched: Date.now() };
-    const fh = await open(s.path, "wx");
-    await fh.close();
+    // Counted before the file exists, so that concurrent creates cannot pass the cap together.
     this.open.set(s.id, s);
+    try {
+      const fh = await open(s.path, "wx");
+      await fh.close();
+    } catch (err) {
+      this.open.delete(s.id);
+      throw err;
+    }
     return s;
   }
 
-  /** The session `id` of `repo`. @throws ServeError 404 BLOB_UPLOAD_UNKNOWN */
+  /** The session `id` of `repo`. @throws ServeError 404 BLOB_UPLOAD_UNKNOWN, also when it expired */
   get(repo: string, id: string): Session {
     const s = this.open.get(id);
     if (!s || s.repo !== repo) throw uploadUnknown();
+    if (this.expired(s, Date.now())) {
+      void this.drop(s).catch(() => undefined);
+      throw uploadUnknown();
+    }
     s.touched = Date.now();
     return s;
+  }
+
+  /** How many sessions are open. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  private expired(s: Session, now: number): boolean {
+    return !s.busy && now - s.touched > this.idleMs;
   }
 
   /** Appends a request body to the session, hashing what is written; caps the total at the largest blob. */
@@ -83,7 +110,7 @@ export class Sessions {
   /** Drops idle sessions. */
   private async sweep(): Promise<void> {
     const now = Date.now();
-    for (const s of [...this.open.values()]) if (!s.busy && now - s.touched > SESSION_IDLE_MS) await this.drop(s);
+    await Promise.all([...this.open.values()].filter((s) => this.expired(s, now)).map((s) => this.drop(s)));
   }
 
   /** Drops every session (at close). */

@@ -8,18 +8,19 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { constants, type ReadStream } from "node:fs";
-import { copyFile, link, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import type { ReadStream } from "node:fs";
+import { link, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Descriptor } from "../model/descriptor.js";
 import { OcidistError } from "../model/errors.js";
 import { blobPathInLayout, OCI_LAYOUT_CONTENT, ociIndexJson } from "../targets/layout-files.js";
+import { DirFs } from "../targets/layout-fs.js";
 import { readLayoutIndex } from "../targets/layout-reader.js";
 import { lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
 import { readAll } from "../util/stream.js";
+import { copyVerified } from "./blob-copy.js";
 import { RepoLocks } from "./lock.js";
 import { repositoryNameProblem } from "./names.js";
-import { NoFollowFs } from "./no-follow-fs.js";
 import { cleanStaleWork } from "./work-area.js";
 
 /** The work area's name under DIR. */
@@ -28,17 +29,25 @@ export const WORK_DIR = ".uploads";
 /** The served directory. */
 export class Storage {
   private readonly locks: RepoLocks;
+  /** The catalog walk under way, which concurrent catalog requests share. */
+  private walking: Promise<string[]> | undefined;
 
   private constructor(
     readonly root: string,
     /** This process's own temp directory under `DIR/.uploads/`. */
     readonly work: string,
+    /** Whether a mount may hard-link (else it copies, as when a link fails). */
+    private readonly hardLinks: boolean,
   ) {
     this.locks = new RepoLocks(root);
   }
 
-  /** Opens DIR (created when missing), making this process's work area and removing dead processes' ones. */
-  static async open(root: string): Promise<Storage> {
+  /**
+   * Opens DIR (created when missing), making this process's work area and removing dead
+   * processes' ones. `hardLinks: false` makes every mount a verified copy (file systems
+   * without hard links, or where shared inodes are unwanted).
+   */
+  static async open(root: string, { hardLinks = true }: { hardLinks?: boolean } = {}): Promise<Storage> {
     await mkdir(root, { recursive: true });
     const st = await lstat(root);
     if (!st.isDirectory()) throw new OcidistError(`${root} is not a directory`);
@@ -46,7 +55,7 @@ export class Storage {
     await cleanStaleWork(join(root, WORK_DIR));
     const work = join(root, WORK_DIR, `${process.pid}-${randomBytes(4).toString("hex")}`);
     await mkdir(work);
-    return new Storage(root, work);
+    return new Storage(root, work, hardLinks);
   }
 
   /** Removes this process's work area (at close). */
@@ -59,9 +68,9 @@ export class Storage {
     return join(this.work, randomBytes(12).toString("hex"));
   }
 
-  /** The layout's files, read without following links. */
-  fs(name: string): NoFollowFs {
-    return new NoFollowFs(this.root, name);
+  /** The layout's files, read without following a link anywhere below DIR. */
+  fs(name: string): DirFs {
+    return new DirFs(join(this.root, name), this.root);
   }
 
   /** lstat of DIR/<rel>; undefined when absent or when a directory on the way is a symlink (never followed). */
@@ -89,7 +98,7 @@ export class Storage {
   async readBlob(name: string, digest: string, cap: number): Promise<Buffer | undefined> {
     const size = await this.blobSize(name, digest);
     if (size === undefined || size > cap) return undefined;
-    // Checked just now: read without a second walk of the path (NoFollowFs.read would stat it again).
+    // Checked just now: read without a second walk of the path (DirFs.read would stat it again).
     const rel = blobPathInLayout(digest);
     return readAll(await openReadNoFollow(join(this.root, name, rel)), cap, `${name}/${rel}`);
   }
@@ -154,28 +163,32 @@ export class Storage {
     }
   }
 
-  /** Gives `to` the blob `from` holds: a hard link where possible, else a copy; false when `from` has none. */
+  /**
+   * Gives `to` the blob `from` holds: a hard link where possible, else a copy verified against
+   * the digest; either is made at a fresh path of the work area and renamed into place, so two
+   * mounts at once, or a mount beside a push, never show a half-made blob. False when `from`
+   * has no such blob, or what is there is not it (a link swapped in, other bytes): the client
+   * then uploads it.
+   */
   async mountBlob(from: string, to: string, digest: string): Promise<boolean> {
-    if ((await this.blobSize(from, digest)) === undefined) return false;
-    const tmp = this.tempPath();
+    const size = await this.blobSize(from, digest);
+    if (size === undefined) return false;
     const src = join(this.root, from, blobPathInLayout(digest));
+    const tmp = this.tempPath();
     try {
-      await link(src, tmp);
-    } catch {
-      await copyFile(src, tmp, constants.COPYFILE_EXCL);
-    }
-    // A link made through a path checked a moment ago: check the result is still a plain file.
-    const st = await lstat(tmp);
-    if (!st.isFile()) {
-      await rm(tmp, { force: true });
-      return false;
-    }
-    try {
+      const linked = this.hardLinks && (await link(src, tmp).then(() => true, () => false));
+      if (linked) {
+        // Linked through a path checked a moment ago (link(2) does not follow a symlink): the result must still be that file.
+        const st = await lstat(tmp);
+        if (!st.isFile() || st.size !== size) return false;
+      } else if (!(await copyVerified(src, tmp, digest, size))) {
+        return false;
+      }
       await this.placeBlob(to, digest, tmp);
+      return true;
     } finally {
       await rm(tmp, { force: true });
     }
-    return true;
   }
 
   /** Removes a blob file. */
@@ -198,8 +211,13 @@ export class Storage {
     });
   }
 
-  /** Every repository (layout) under DIR, sorted; symlinks and dot-directories are skipped. */
-  async repositories(): Promise<string[]> {
+  /** Every repository (layout) under DIR, sorted; symlinks and dot-directories are skipped. Concurrent calls share one walk. */
+  repositories(): Promise<string[]> {
+    this.walking ??= this.walk().finally(() => (this.walking = undefined));
+    return this.walking;
+  }
+
+  private async walk(): Promise<string[]> {
     const out: string[] = [];
     const walk = async (rel: string, depth: number): Promise<void> => {
       if (depth > 32 || out.length > 100_000) return;

@@ -119,6 +119,8 @@ export async function putUpload(ctx: Ctx, name: string, id: string): Promise<voi
 
 /** Checks the session's bytes against `digest`; stores the blob (201) or drops everything (400 DIGEST_INVALID). */
 async function finish(ctx: Ctx, name: string, s: Session, digest: string): Promise<void> {
+  // Not idle while it is being stored: the sweeper must not remove its file.
+  s.busy = true;
   const { algorithm } = parseDigest(digest);
   if (algorithm !== "sha256") {
     await ctx.sessions.drop(s);

@@ -4,11 +4,11 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { lstat, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { NotFoundError, OcidistError } from "../model/errors.js";
-import { safeRelativePath } from "../util/safe-name.js";
+import { lstatInside, openReadNoFollow } from "../util/no-follow.js";
 import { readAll } from "../util/stream.js";
 import { indexTar, normalizeMemberName, type TarMember } from "./tar-index.js";
 
@@ -30,18 +30,37 @@ function notFound(what: string): NotFoundError {
   return new NotFoundError(`${what}: not found`);
 }
 
-/** A directory. Symlinks are refused (a layout's blobs are never links). */
+/**
+ * A directory, read without following links: no component below `base` (the layout directory
+ * itself unless the caller names a directory above it) may be a symlink, and files are opened
+ * with `O_NOFOLLOW`, so a link planted in a layout (a layout's files are never links) cannot
+ * make a read leave it. The layout directory may be reached through a link when `base` is it:
+ * that path is the user's choice. Reads are capped by what they open, not by a size checked
+ * before (a file swapped in between cannot be read past the cap).
+ */
 export class DirFs implements LayoutFs {
-  constructor(readonly root: string) {}
+  /** The layout directory relative to `base`, with a trailing `/` (empty when they are one). */
+  private readonly prefix: string;
+
+  /**
+   * @param root the layout directory
+   * @param base a directory at or above `root` below which nothing may be a link (`serve`: the served directory, so that a repository reached through a link is not read)
+   */
+  constructor(
+    readonly root: string,
+    private readonly base: string = root,
+  ) {
+    const rel = relative(base, root);
+    if (rel === ".." || rel.startsWith(`..${sep}`)) throw new OcidistError(`${root} is not inside ${base}`);
+    this.prefix = rel ? `${rel.split(sep).join("/")}/` : "";
+  }
   get description(): string {
     return this.root;
   }
   private async stat(path: string) {
-    const full = join(this.root, safeRelativePath(path, `a path in ${this.root}`));
-    const s = await lstat(full).catch(() => undefined);
-    if (!s) return undefined;
-    if (s.isSymbolicLink()) throw new OcidistError(`${full} is a symlink; refusing to follow it`);
-    return s.isFile() ? s : undefined;
+    const s = await lstatInside(this.base, `${this.prefix}${path}`);
+    if (s?.isSymbolicLink()) throw new OcidistError(`${join(this.root, path)} is a symlink; refusing to follow it`);
+    return s?.isFile() ? s : undefined;
   }
   async exists(path: string): Promise<boolean> {
     return (await this.stat(path)) !== undefined;
@@ -53,15 +72,14 @@ export class DirFs implements LayoutFs {
   }
   async open(path: string, offset = 0): Promise<Readable> {
     await this.size(path);
-    return createReadStream(join(this.root, path), { start: offset, highWaterMark: 1 << 18 });
+    return openReadNoFollow(join(this.root, path), { start: offset }, 1 << 18);
   }
   async read(path: string, cap: number): Promise<Buffer> {
     const size = await this.size(path);
     if (size > cap) throw new OcidistError(`${join(this.root, path)} is larger than ${cap} bytes`);
-    return readFile(join(this.root, path));
+    return readAll(await this.open(path), cap, join(this.root, path));
   }
   async list(): Promise<string[]> {
-    const { readdir } = await import("node:fs/promises");
     const entries = await readdir(this.root, { recursive: true, withFileTypes: true });
     return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(this.root.length + 1));
   }
