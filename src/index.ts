@@ -73,3 +73,4 @@ export type { ItemResult, ItemStatus, SyncObserver } from "./sync/runner.js";
 export type { SyncItem } from "./sync/plan.js";
 /** An OCI distribution registry over a directory of OCI layouts (one per repository), started and stopped in-process. */
 export { serve, type ServeOptions, type RunningServer } from "./serve/server.js";
+export { SERVE_LIMITS, type ServeLimits } from "./model/limits.js";
