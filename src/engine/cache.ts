@@ -25,7 +25,7 @@ import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { takeLock } from "../util/lock-file.js";
 import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js";
 import { FileTee } from "./file-tee.js";
-import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusive, mkdirNoFollow, openWriteStream } from "../util/no-follow.js";
+import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusiveWriter, mkdirNoFollow, openFileWriter } from "../util/no-follow.js";
 import { removeFile } from "../util/remove-file.js";
 
 /** The default cache directory. */
@@ -207,7 +207,7 @@ export class BlobCache {
     if (at === 0) await removeFile(partial);
     const offset = Math.max(at, 0);
     // The file is opened first: the body must have its reader attached as soon as it exists.
-    const file = offset > 0 ? await openWriteStream(partial, APPEND_NO_FOLLOW) : await createExclusive(partial);
+    const file = offset > 0 ? await openFileWriter(partial, APPEND_NO_FOLLOW) : await createExclusiveWriter(partial);
     try {
       const body = await openVerifiedBlob(source, desc, {
         offset,

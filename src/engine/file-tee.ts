@@ -1,8 +1,8 @@
 /**
  * One verified blob read feeding two places at once: each chunk goes on to the consumer and
  * is written to the cache's partial file at its offset, the same buffer for both (no copy).
- * One chunk at a time is being written; the next waits for it, and the body waits for both
- * the file and the consumer (backpressure both ways). When the body ends verified, the
+ * Each chunk is written on the calling thread as it passes (util/file-writer.ts), and the body
+ * waits for the consumer (backpressure). When the body ends verified, the
  * partial file is closed and renamed into place before the stream ends.
  * @module
  */
@@ -12,15 +12,10 @@ import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { discard } from "../http/discard.js";
 import { DigestMismatchError } from "../model/errors.js";
 import { removeFile } from "../util/remove-file.js";
+import { writeAllAt } from "../util/file-writer.js";
 
 /** Bytes queued on each side of the tee. */
 const QUEUED_BYTES = 1 << 16;
-
-/** Writes all of `chunk` at `position` (a positioned write may write fewer bytes than asked). */
-async function writeAt(file: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.length) done += (await file.write(chunk, done, chunk.length - done, position + done)).bytesWritten;
-}
 
 /** A verified body passed through while it is written into a cache file. */
 export class FileTee extends Transform {
@@ -54,7 +49,12 @@ export class FileTee extends Transform {
     const at = this.position;
     this.position += chunk.length;
     this.push(chunk);
-    writeAt(this.file, chunk, at).then(() => cb(), cb);
+    try {
+      writeAllAt(this.file.fd, chunk, at);
+    } catch (err) {
+      return cb(err as Error);
+    }
+    cb();
   }
 
   override _flush(cb: TransformCallback): void {

@@ -11,6 +11,9 @@
  * - waiting for the response headers: times out;
  * - reading the body: a registry that stops sending times out; a consumer of ours that
  *   is slow to read (backpressure) does not.
+ *
+ * Nor does our own event loop being blocked past the timeout: bytes that arrived meanwhile
+ * are counted before the registry is blamed.
  * @module
  */
 import * as http from "node:http";
@@ -74,9 +77,7 @@ export class DirectPool {
       // Errors after the response arrived reach its body (below); before, they reject.
       cr.on("error", reject);
       // The socket's own idle timer, watched for this exchange only (a pooled socket is reused).
-      const onTimeout = (): void => {
-        const socket = cr.socket;
-        if (!socket) return;
+      const judge = (socket: Socket): void => {
         if (!res) {
           if (!sent && !socket.writableNeedDrain) return void socket.setTimeout(ms);
           cr.destroy(timeoutError(sent ? `no response from ${target.host} within ${seconds} s` : `${target.host} stopped reading the request body for ${seconds} s`));
@@ -87,6 +88,17 @@ export class DirectPool {
         if (res.readableLength > 0) return void socket.setTimeout(ms);
         res.destroy(timeoutError(`${target.host} sent nothing for ${seconds} s`));
         cr.destroy();
+      };
+      // The timer fires before the loop reads the sockets: when our own thread was busy (a
+      // long synchronous disk write), bytes that came meanwhile are still unread. They are
+      // read before setImmediate's turn; only a socket that moved nothing even then stalled.
+      const onTimeout = (): void => {
+        const socket = cr.socket;
+        if (!socket) return;
+        const moved = socket.bytesRead + socket.bytesWritten;
+        setImmediate(() => {
+          if (socket.bytesRead + socket.bytesWritten === moved) judge(socket);
+        });
       };
       cr.once("socket", (socket: Socket) => {
         socket.setTimeout(ms);

@@ -14,7 +14,7 @@ import { VerifyingStream } from "../model/digest.js";
 import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside } from "../util/output-policy.js";
-import { createExclusive, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
+import { createExclusiveWriter, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
 import { safeRelativePath } from "../util/safe-name.js";
 import { removeFile } from "../util/remove-file.js";
 
@@ -115,7 +115,7 @@ export class DirSink implements FileSink {
     registerTemp(tmp);
     try {
       await removeFile(tmp);
-      await pipeline(body, await createExclusive(tmp));
+      await pipeline(body, await createExclusiveWriter(tmp));
       // Bytes verified just now replace whatever is there (the same bytes, or a damaged copy);
       // a file that was there before is not one this run added, so an abort keeps it.
       const before = this.updating && (await this.has(path));

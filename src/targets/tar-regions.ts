@@ -12,6 +12,7 @@ import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import type { Readable } from "node:stream";
 import { chunksOf } from "../util/chunks.js";
 import { fileChunks } from "../util/file-chunks.js";
+import { writeAllAt } from "../util/file-writer.js";
 import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";
 
@@ -132,8 +133,7 @@ export class RegionTarSink implements FileSink {
       let pos = start;
       for await (const chunk of chunksOf(body)) {
         if (pos + chunk.length > start + size) throw new OcidistError(`tar member ${path}: more than its ${size} bytes`);
-        let done = 0;
-        while (done < chunk.length) done += (await this.fh.write(chunk, done, chunk.length - done, pos + done)).bytesWritten;
+        writeAllAt(this.fh.fd, chunk, pos);
         pos += chunk.length;
       }
       if (pos !== start + size) throw new OcidistError(`tar member ${path}: ${pos - start} bytes, ${size} expected`);

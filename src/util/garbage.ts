@@ -10,8 +10,12 @@
  * @module
  */
 
-/** Bytes streamed between two collections. */
-export const COLLECT_EVERY = 4 << 20;
+/**
+ * Bytes streamed between two collections. 1 MiB rather than 4: a 528 MB pull to an OCI
+ * layout peaked at 60.6 MiB instead of 66.6 for the same CPU time (about 500 scavenges of
+ * a fraction of a millisecond each).
+ */
+export const COLLECT_EVERY = 1 << 20;
 
 /** A collection of the young generation, as the host provides it. */
 export type Collector = () => void;

@@ -8,8 +8,13 @@
 import { constants, type ReadStream, type Stats, type WriteStream } from "node:fs";
 import { lstat, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { open as openCallback } from "node:fs";
+import { FileWriter } from "./file-writer.js";
 import { OcidistError } from "../model/errors.js";
 import { safeRelativePath } from "./safe-name.js";
+
+const openFd = promisify(openCallback);
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;
 
@@ -73,6 +78,19 @@ export async function lstatInside(root: string, rel: string): Promise<Stats | un
 export async function openReadNoFollow(path: string, range: { start?: number; end?: number } = {}, highWaterMark = 1 << 18): Promise<ReadStream> {
   const fh = await open(path, O_RDONLY | O_NOFOLLOW);
   return fh.createReadStream({ ...range, highWaterMark });
+}
+
+/**
+ * Opens `path` with numeric `flags` for a {@link FileWriter}: writes on the calling thread,
+ * for a client streaming a download to disk (not for a server, see util/file-writer.ts).
+ */
+export async function openFileWriter(path: string, flags: number, mode = 0o644): Promise<FileWriter> {
+  return new FileWriter(await openFd(path, flags, mode));
+}
+
+/** A {@link FileWriter} on a file that must not exist yet (nothing, not even a dangling link). */
+export function createExclusiveWriter(path: string, mode = 0o644): Promise<FileWriter> {
+  return openFileWriter(path, CREATE_EXCLUSIVE, mode);
 }
 
 /** A write stream on a file that must not exist yet (nothing, not even a dangling link). */

@@ -68,6 +68,20 @@ test("a consumer slower than the timeout is not a registry that stalled: the who
   assert.equal(n, BIG);
 });
 
+test("a thread of ours blocked past the timeout is not a registry that stalled: bytes that came meanwhile are read", async () => {
+  const url = await server((_req, res) => {
+    res.writeHead(200, { "content-length": "10" });
+    res.flushHeaders();
+    // The body comes while the client's thread is blocked (this server shares it): its timer
+    // runs first after the block, then the client's idle timer, before the socket is read.
+    setTimeout(() => res.end(Buffer.alloc(10, 1)), 20);
+  });
+  const res = await pool().send({ method: "GET", url: url.href }, url, {});
+  const until = Date.now() + TIMEOUT * 3;
+  while (Date.now() < until); // a synchronous disk write that took long
+  assert.equal(await drain(res.body), 10);
+});
+
 test("a registry that stops reading a request body times out; a slow source of ours does not", async () => {
   const url = await server((req, res) => {
     if (req.url?.endsWith("/deaf")) {
