@@ -22,8 +22,9 @@ setFlagsFromString("--semi-space-growth-factor=1");
 allowEarlyCollection(() => {
   try {
     setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as ((options: { type: "minor" | "major" }) => void) | undefined;
-    return typeof gc === "function" ? () => gc({ type: "minor" }) : undefined;
+    const gc = runInNewContext("gc") as ((options?: { type: "minor" }) => void) | undefined;
+    // gc() is a full collection; { type: "major" } is a scavenge on Node 20's V8.
+    return typeof gc === "function" ? (kind) => (kind === "full" ? gc() : gc({ type: "minor" })) : undefined;
   } catch {
     return undefined;
   }

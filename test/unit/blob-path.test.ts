@@ -18,7 +18,7 @@ import { DigestMismatchError } from "../../src/model/errors.js";
 import type { ReadableTarget } from "../../src/targets/target.js";
 import { offsetSource } from "../helpers/offset-source.js";
 import { chunksOf } from "../../src/util/chunks.js";
-import { allowEarlyCollection, COLLECT_EVERY, noteStreamed } from "../../src/util/garbage.js";
+import { allowEarlyCollection, COLLECT_EVERY, FULL_EVERY, noteStreamed } from "../../src/util/garbage.js";
 
 const CHUNK = 16 * 1024;
 const chunks = Array.from({ length: 64 }, (_, i) => Buffer.alloc(CHUNK, i));
@@ -145,4 +145,17 @@ test("early collection is asked for once every COLLECT_EVERY bytes, and made on 
   noteStreamed(COLLECT_EVERY);
   noteStreamed(COLLECT_EVERY);
   assert.equal(collected, 2);
+});
+
+test("every FULL_EVERY bytes streamed the early collection is a full one", () => {
+  const kinds: string[] = [];
+  allowEarlyCollection(() => (kind) => kinds.push(kind));
+  const per = FULL_EVERY / COLLECT_EVERY;
+  for (let i = 0; i < per * 2; i++) noteStreamed(COLLECT_EVERY);
+  assert.equal(kinds.length, per * 2);
+  assert.deepEqual(
+    kinds.flatMap((k, i) => (k === "full" ? [i + 1] : [])),
+    [per, per * 2],
+  );
+  allowEarlyCollection(() => undefined);
 });
