@@ -5,7 +5,8 @@
  * no fallback to another store or host.
  * @module
  */
-import { spawn } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+import { builtin } from "../util/lazy-builtin.js";
 import { AuthError } from "../model/errors.js";
 import type { Credential } from "./credentials.js";
 
@@ -18,7 +19,7 @@ function run(helper: string, action: string, input: string): Promise<string | un
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(bin, [action], { stdio: ["pipe", "pipe", "pipe"] });
+      child = builtin<typeof ChildProcess>("node:child_process").spawn(bin, [action], { stdio: ["pipe", "pipe", "pipe"] });
     } catch (err) {
       reject(new AuthError(`credential helper ${bin} could not run: ${(err as Error).message}`));
       return;

@@ -7,7 +7,8 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
+import type * as Zlib from "node:zlib";
+import { builtin } from "../util/lazy-builtin.js";
 import type { Descriptor } from "../model/descriptor.js";
 import { createDigester, digestOf } from "../model/digest.js";
 import { OcidistError } from "../model/errors.js";
@@ -48,7 +49,7 @@ async function diffIdOf(cache: BlobCache, digest: string): Promise<string> {
   });
   const hash = createDigester("sha256");
   const input = createReadStream(path, { highWaterMark: 1 << 18 });
-  const stream = head[0] === 0x1f && head[1] === 0x8b ? input.pipe(createGunzip()) : input;
+  const stream = head[0] === 0x1f && head[1] === 0x8b ? input.pipe(builtin<typeof Zlib>("node:zlib").createGunzip()) : input;
   input.on("error", (e) => stream.destroy(e));
   for await (const chunk of stream) hash.update(chunk as Buffer);
   return `sha256:${hash.digest("hex")}`;

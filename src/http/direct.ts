@@ -18,8 +18,8 @@
  */
 import * as http from "node:http";
 import type * as Https from "node:https";
-import { createRequire } from "node:module";
 import type { Socket } from "node:net";
+import { builtin } from "../util/lazy-builtin.js";
 import { pipeline } from "node:stream";
 import { isStreamBody, type HttpRequest, type HttpResponse } from "./round-trip.js";
 
@@ -34,8 +34,6 @@ export interface DirectOptions {
   /** TLS settings for https origins, asked for when the first one is met. */
   tls: () => { rejectUnauthorized: boolean; ca?: string[] };
 }
-
-const require = createRequire(import.meta.url);
 
 /** Methods whose empty body is sent as `content-length: 0` rather than as an empty chunked body. */
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
@@ -67,7 +65,7 @@ export class DirectPool {
     }
     const secure = target.protocol === "https:";
     const agent = secure ? this.secureAgent() : this.plainAgent();
-    const request = (secure ? (require("node:https") as typeof Https).request : http.request) as typeof http.request;
+    const request = (secure ? builtin<typeof Https>("node:https").request : http.request) as typeof http.request;
     return new Promise<HttpResponse>((resolve, reject) => {
       const cr = request(target, { method: req.method, headers: h, agent, signal: req.signal });
       let res: http.IncomingMessage | undefined;
@@ -135,7 +133,7 @@ export class DirectPool {
   }
 
   private secureAgent(): Https.Agent {
-    return (this.secure ??= new (require("node:https") as typeof Https).Agent({ ...this.agentOptions(), ...this.options.tls() }));
+    return (this.secure ??= new (builtin<typeof Https>("node:https")).Agent({ ...this.agentOptions(), ...this.options.tls() }));
   }
 }
 

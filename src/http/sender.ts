@@ -7,7 +7,8 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
+import type * as Tls from "node:tls";
+import { builtin } from "../util/lazy-builtin.js";
 import type { Agent, Dispatcher } from "undici";
 import { UsageError } from "../model/errors.js";
 import { isSocksProxy, parseProxyUrl, proxyFor } from "./proxy-env.js";
@@ -101,7 +102,7 @@ export class Sender {
 
   /** TLS settings for registries: verification unless `--insecure`, extra CAs beside the system's. */
   private tls(): { rejectUnauthorized: boolean; ca?: string[] } {
-    return { rejectUnauthorized: !this.options.insecure, ...(this.extraCa.length ? { ca: [...rootCertificates, ...this.extraCa] } : {}) };
+    return { rejectUnauthorized: !this.options.insecure, ...(this.extraCa.length ? { ca: [...builtin<typeof Tls>("node:tls").rootCertificates, ...this.extraCa] } : {}) };
   }
 
   /** The undici agent for one proxy, made on first use. */

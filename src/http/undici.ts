@@ -65,8 +65,23 @@ function load(): UndiciParts {
 }
 
 let loaded: UndiciParts | undefined;
+let beforeLoad: (() => void) | undefined;
+
+/**
+ * Runs `hook` once, just before undici is first loaded: where the CLI sets the V8 flags for
+ * undici's WebAssembly (`cli/v8-flags.ts`), which a command without a proxy never needs.
+ */
+export function beforeUndiciLoads(hook: () => void): void {
+  beforeLoad = hook;
+}
 
 /** undici's agents, loaded on first use (only requests through a proxy need them). */
 export function loadUndici(): UndiciParts {
-  return (loaded ??= load());
+  if (!loaded) {
+    const hook = beforeLoad;
+    beforeLoad = undefined;
+    hook?.();
+    loaded = load();
+  }
+  return loaded;
 }

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import type * as Zlib from "node:zlib";
+import { builtin } from "../util/lazy-builtin.js";
 import { createDigester } from "../model/digest.js";
 
 /** The gzip level layers are compressed with (zlib's default, as crane and skopeo use). */
@@ -41,7 +42,7 @@ export class LayerGzipper {
         done(null, chunk);
       },
     });
-    await pipeline(body, createGzip({ level: LAYER_GZIP_LEVEL }), measure, createWriteStream(path, { flags: "wx", mode: 0o600 }));
+    await pipeline(body, builtin<typeof Zlib>("node:zlib").createGzip({ level: LAYER_GZIP_LEVEL }), measure, createWriteStream(path, { flags: "wx", mode: 0o600 }));
     return { path, digest: `sha256:${hash.digest("hex")}`, size };
   }
 
