@@ -130,6 +130,27 @@ describe("keyless verify", () => {
   });
 });
 
+describe("copy and export take the keyless options", () => {
+  test("refused (another identity), they write nothing; accepted, they write", async () => {
+    const other = keyless("https://github.com/other/app/.github/workflows/release.yml@refs/heads/main");
+    const layout = join(tempDir(), "layout");
+    const bad = await ocidist(["copy", `${host}/tk/signed:v1`, `oci:${layout}:v1`, ...other]);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /is not trusted: .*certificate identity/);
+    assert.equal(existsSync(layout), false);
+    const rootfs = join(tempDir(), "rootfs");
+    const badExport = await ocidist(["export", `${host}/tk/expired:v1`, rootfs, ...keyless()]);
+    assert.equal(badExport.code, 1, badExport.stderr);
+    assert.equal(existsSync(rootfs), false);
+    const ok = await ocidist(["copy", `${host}/tk/signed:v1`, `oci:${layout}:v1`, ...keyless()]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(join(layout, "index.json")));
+    const okExport = await ocidist(["export", `${host}/tk/signed:v1`, rootfs, ...keyless()]);
+    assert.equal(okExport.code, 0, okExport.stderr);
+    assert.ok(existsSync(rootfs));
+  });
+});
+
 describe("policy fulcio requirement", () => {
   const policy = (email: string, issuer = ISSUER) => {
     const p = join(dir, `policy-${email.length}-${issuer.length}.json`);
