@@ -175,6 +175,16 @@ describe("refused by policy, nothing written", () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.ok(existsSync(join(out, "index.json")));
   });
+  test("the README's careful path: copy by digest with --signatures under the policy, then verify the layout offline", async () => {
+    const out = join(tempDir(), "mirror");
+    const r = await ocidist(["copy", `${host}/tp/signed@${img.manifest.digest}`, `oci:${out}:1.4`, "--signatures", "--policy", p()]);
+    assert.equal(r.code, 0, r.stderr);
+    const digests = await ocidist(["verify", `oci:${out}:1.4`]);
+    assert.equal(digests.code, 0, digests.stderr);
+    const signed = await ocidist(["verify", `oci:${out}:1.4`, "--key", keyPath]);
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.ok(signed.out.includes(img.manifest.digest), signed.out);
+  });
   test("files of an unsigned image writes no directory; the signed one writes its files", async () => {
     const out = join(tempDir(), "files");
     const r = await ocidist(["files", `${host}/tp/unsigned:v1`, "-o", out, "--policy", p()]);
