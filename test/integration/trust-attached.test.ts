@@ -1,7 +1,7 @@
 /**
  * cosign attestations under the `.att` tag (a DSSE envelope layer, as `cosign attest` writes it)
  * next to a `.sig` signature: `signatures` lists both with their kind and tag, and
- * `copy --signatures` carries both tags, to a layout and to another repository, unchanged.
+ * `copy --signatures` carries both tags, to a layout, an OCI archive and another repository, unchanged.
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -70,6 +70,18 @@ describe("cosign attestations (.att)", () => {
     assert.deepEqual((JSON.parse(r.out) as { signatures: string[] }).signatures, [sigTag(img.manifest.digest), sigTag(img.manifest.digest, "att")]);
     assert.deepEqual((await listed(`oci:${out}:v1`)).map((s) => s.kind), ["cosign-signature", "cosign-attestation"]);
     const v = await ocidist(["verify", `oci:${out}:v1`, "--key", keyPath]);
+    assert.equal(v.code, 0, v.stderr);
+  });
+
+  test("copy --signatures to an oci-archive: the archive lists both and verifies by key", async () => {
+    const out = join(tempDir(), "app.tar");
+    const r = await ocidist(["copy", `${host}/ta/app:v1`, `oci-archive:${out}:v1`, "--signatures"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await listed(`oci-archive:${out}:v1`)).map((s) => [s.kind, s.tag]), [
+      ["cosign-signature", sigTag(img.manifest.digest)],
+      ["cosign-attestation", sigTag(img.manifest.digest, "att")],
+    ]);
+    const v = await ocidist(["verify", `oci-archive:${out}:v1`, "--key", keyPath]);
     assert.equal(v.code, 0, v.stderr);
   });
 
