@@ -214,6 +214,19 @@ describe("--proxy socks5:// and the proxy environment", () => {
     assert.doesNotMatch(r.stderr, /Warning/);
   });
 
+  test("pull and copy go through the SOCKS5 proxy too, and what they write is complete", async () => {
+    const before = faithfulSocks.seen.length;
+    const tar = join(tempDir(), "socks.tar");
+    const pull = await ocidist(["pull", `${open.host}/xcheck/app:v1`, "-o", tar, "--proxy", faithfulSocks.url]);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal((await ocidist(["verify", tar])).code, 0);
+    const layout = join(tempDir(), "socks-layout");
+    const copy = await ocidist(["copy", `${open.host}/xcheck/app:v1`, `oci:${layout}:v1`, "--proxy", faithfulSocks.url]);
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.equal((await ocidist(["verify", `oci:${layout}:v1`])).code, 0);
+    assert.ok(faithfulSocks.seen.slice(before).filter((h) => h === open.host).length >= 2, faithfulSocks.seen.join(" "));
+  });
+
   test("ALL_PROXY is honoured, and NO_PROXY exempts a host", async () => {
     const before = faithfulSocks.seen.length;
     const r = await ocidist(["digest", `${open.host}/xcheck/app:v1`], { env: { ALL_PROXY: faithfulSocks.url } });
