@@ -5,6 +5,7 @@
  * asked for) and another can play an attacker on the path (to an impostor registry).
  */
 import { createServer as createHttpServer, type IncomingMessage } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 
@@ -13,7 +14,7 @@ export type Route = (host: string, port: number) => { host: string; port: number
 
 /** A running tunnelling proxy. */
 export interface TunnelProxy {
-  /** `http://127.0.0.1:PORT` or `socks5://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT`, `https://127.0.0.1:PORT` or `socks5://127.0.0.1:PORT`. */
   url: string;
   /** Every `host:port` a client asked to reach, in order. */
   seen: string[];
@@ -53,18 +54,22 @@ function splice(client: Socket, to: { host: string; port: number }, rest: Buffer
   client.on("close", () => upstream.destroy());
 }
 
-/** An HTTP proxy that answers CONNECT only (what a client uses for any registry through a proxy). */
-export function startConnectProxy(route: Route = faithful): Promise<TunnelProxy> {
+/**
+ * An HTTP proxy that answers CONNECT only (what a client uses for any registry through a proxy);
+ * with `tls` (PEM certificate and key) the client speaks TLS to the proxy itself (`https://`).
+ */
+export function startConnectProxy(route: Route = faithful, tls?: { cert: Buffer; key: Buffer }): Promise<TunnelProxy> {
   const seen: string[] = [];
   const sockets = new Set<Socket>();
-  const server = createHttpServer((_req, res) => res.writeHead(405).end());
+  const refuse = (_req: IncomingMessage, res: { writeHead(n: number): { end(): void } }) => res.writeHead(405).end();
+  const server = tls ? createHttpsServer(tls, refuse) : createHttpServer(refuse);
   server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
     const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(req.url ?? "");
     if (!m) return void client.end("HTTP/1.1 400 Bad Request\r\n\r\n");
     seen.push(req.url!);
     splice(client, route(m[1]!, Number(m[2])), head, () => client.write("HTTP/1.1 200 Connection Established\r\n\r\n"), () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"));
   });
-  return listen(server, "http", seen, sockets);
+  return listen(server, tls ? "https" : "http", seen, sockets);
 }
 
 /** A SOCKS5 proxy (no authentication; IPv4, IPv6 and domain-name targets). */

@@ -1,12 +1,12 @@
 /**
  * `--cross-check VIA` (3TOFU by the tool) and `--proxy socks5://`: a tag is resolved through
- * the registry's own path and through each VIA — the tests' own CONNECT and SOCKS5 proxies,
+ * the registry's own path and through each VIA — the tests' own CONNECT (plain and TLS) and SOCKS5 proxies,
  * one faithful and one that tunnels to an impostor, and a mirror registry — and the command
  * goes on only when every path names the same digest, pinned for every read after it.
  */
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { getRig } from "../rig/shared.js";
 import { simpleImage } from "../rig/fixtures.js";
@@ -30,6 +30,9 @@ let twoFaced: RewritingProxy;
 let faithfulHttp: TunnelProxy;
 let faithfulSocks: TunnelProxy;
 let swapping: TunnelProxy;
+/** CONNECT proxies the client reaches over TLS (`https://`): one faithful, one swapping. */
+let faithfulTls: TunnelProxy;
+let swappingTls: TunnelProxy;
 const proxies: { close(): Promise<void> }[] = [];
 
 const portOf = (host: string) => Number(host.split(":")[1]);
@@ -54,7 +57,11 @@ before(async () => {
   faithfulSocks = await startSocks5Proxy();
   // Every tunnel to the real registry ends at the impostor instead.
   swapping = await startConnectProxy((host, port) => (port === portOf(open.host) ? { host: "127.0.0.1", port: portOf(impostor.host) } : { host, port }));
-  proxies.push(impostor, twoFaced, faithfulHttp, faithfulSocks, swapping);
+  // The rig's server certificate (127.0.0.1, under its CA) serves the proxies' own TLS.
+  const tls = { cert: readFileSync(join(dirname(rig.caFile), "server.pem")), key: readFileSync(join(dirname(rig.caFile), "server.key")) };
+  faithfulTls = await startConnectProxy(undefined, tls);
+  swappingTls = await startConnectProxy((host, port) => (port === portOf(open.host) ? { host: "127.0.0.1", port: portOf(impostor.host) } : { host, port }), tls);
+  proxies.push(impostor, twoFaced, faithfulHttp, faithfulSocks, swapping, faithfulTls, swappingTls);
 });
 
 after(async () => {
@@ -95,6 +102,19 @@ describe("--cross-check", () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`mirror ${mirror.host} says ${b.manifest.digest}`));
     assert.ok(!existsSync(dir));
+  });
+
+  test("https:// proxies: the faithful one agrees and the pull goes on; the swapping one is refused, nothing written", async () => {
+    const out = join(tempDir(), "tls.tar");
+    const ok = await ocidist(["pull", `${open.host}/xcheck/app:v1`, "-o", out, ...ca(), "--cross-check", faithfulTls.url]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(faithfulTls.seen.includes(open.host), "the tag was resolved through the TLS proxy");
+    assert.ok(ok.stderr.includes(`via ${faithfulTls.url}`) && ok.stderr.includes(a.manifest.digest), ok.stderr);
+    const bad = join(tempDir(), "swapped.tar");
+    const r = await ocidist(["pull", `${open.host}/xcheck/app:v1`, "-o", bad, ...ca(), "--cross-check", swappingTls.url]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(a.manifest.digest) && r.stderr.includes(b.manifest.digest), r.stderr);
+    assert.equal(existsSync(bad), false);
   });
 
   test("tag refuses on disagreement and adds no tag", async () => {
@@ -192,6 +212,19 @@ describe("--proxy socks5:// and the proxy environment", () => {
     assert.ok(r.stdout.equals(a.manifest.bytes));
     assert.ok(faithfulSocks.seen.slice(before).includes(open.host));
     assert.doesNotMatch(r.stderr, /Warning/);
+  });
+
+  test("pull and copy go through the SOCKS5 proxy too, and what they write is complete", async () => {
+    const before = faithfulSocks.seen.length;
+    const tar = join(tempDir(), "socks.tar");
+    const pull = await ocidist(["pull", `${open.host}/xcheck/app:v1`, "-o", tar, "--proxy", faithfulSocks.url]);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal((await ocidist(["verify", tar])).code, 0);
+    const layout = join(tempDir(), "socks-layout");
+    const copy = await ocidist(["copy", `${open.host}/xcheck/app:v1`, `oci:${layout}:v1`, "--proxy", faithfulSocks.url]);
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.equal((await ocidist(["verify", `oci:${layout}:v1`])).code, 0);
+    assert.ok(faithfulSocks.seen.slice(before).filter((h) => h === open.host).length >= 2, faithfulSocks.seen.join(" "));
   });
 
   test("ALL_PROXY is honoured, and NO_PROXY exempts a host", async () => {

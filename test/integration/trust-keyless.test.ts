@@ -3,7 +3,8 @@
  * from a test Fulcio CA, CT log and Rekor log (`@sigstore/mock`), with a trusted root written
  * by the test: accepted for the right identity and issuer; refused for another identity,
  * another issuer, an expired certificate (logged after it expired), and against the shipped
- * public-good root; a policy's `fulcio` requirement; nothing written when refused.
+ * public-good root, and a Rekor bundle its SET does not cover; a policy's `fulcio`
+ * requirement; nothing written when refused.
  */
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
@@ -27,6 +28,7 @@ let dir: string;
 let caPath: string;
 let rekorPath: string;
 let privateSigned: Image;
+let badSet: Image;
 
 before(async () => {
   const rig: RigInfo = await getRig();
@@ -50,6 +52,14 @@ before(async () => {
   await pushSignatures(rig, reg, "tk/private-expired", expired.manifest.digest, [await priv.sign(payloadFor(`${host}/tk/private-expired`, expired.manifest.digest), ID, ISSUER, true)]);
   await pushSignatures(rig, reg, "tk/signed", signed.manifest.digest, [await ss.sign(payloadFor(`${host}/tk/signed`, signed.manifest.digest), ID, ISSUER)]);
   await pushSignatures(rig, reg, "tk/expired", expired.manifest.digest, [await ss.sign(payloadFor(`${host}/tk/expired`, expired.manifest.digest), ID, ISSUER, true)]);
+  // A valid keyless signature whose Rekor bundle claims another log time: the SET no longer covers it.
+  badSet = await simpleImage("trust-keyless-bad-set");
+  await pushImage(rig, reg, "tk/bad-set", badSet, ["v1"]);
+  const layer = await ss.sign(payloadFor(`${host}/tk/bad-set`, badSet.manifest.digest), ID, ISSUER);
+  const rekor = JSON.parse(layer.annotations["dev.sigstore.cosign/bundle"]!) as { Payload: { integratedTime: number } };
+  rekor.Payload.integratedTime += 1;
+  layer.annotations["dev.sigstore.cosign/bundle"] = JSON.stringify(rekor);
+  await pushSignatures(rig, reg, "tk/bad-set", badSet.manifest.digest, [layer]);
 });
 
 const keyless = (id = ID, issuer = ISSUER) => ["--certificate-identity", id, "--certificate-oidc-issuer", issuer, "--trusted-root", root];
@@ -91,6 +101,12 @@ describe("keyless verify", () => {
     assert.match(r.stderr, /expired|not valid/);
   });
 
+  test("refuses a Rekor bundle whose signed entry timestamp does not cover its log time", async () => {
+    const r = await ocidist(["verify", `${host}/tk/bad-set:v1`, ...keyless()]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /is not trusted: .*inclusion promise could not be verified/);
+  });
+
   test("a keyless identity needs an issuer", async () => {
     const r = await ocidist(["verify", `${host}/tk/signed:v1`, "--certificate-identity", ID]);
     assert.equal(r.code, 2, r.stderr);
@@ -111,6 +127,27 @@ describe("keyless verify", () => {
     const ok = await ocidist(["pull", `${host}/tk/signed:v1`, "-o", out, ...keyless()]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.ok(existsSync(out));
+  });
+});
+
+describe("copy and export take the keyless options", () => {
+  test("refused (another identity), they write nothing; accepted, they write", async () => {
+    const other = keyless("https://github.com/other/app/.github/workflows/release.yml@refs/heads/main");
+    const layout = join(tempDir(), "layout");
+    const bad = await ocidist(["copy", `${host}/tk/signed:v1`, `oci:${layout}:v1`, ...other]);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /is not trusted: .*certificate identity/);
+    assert.equal(existsSync(layout), false);
+    const rootfs = join(tempDir(), "rootfs");
+    const badExport = await ocidist(["export", `${host}/tk/expired:v1`, rootfs, ...keyless()]);
+    assert.equal(badExport.code, 1, badExport.stderr);
+    assert.equal(existsSync(rootfs), false);
+    const ok = await ocidist(["copy", `${host}/tk/signed:v1`, `oci:${layout}:v1`, ...keyless()]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(join(layout, "index.json")));
+    const okExport = await ocidist(["export", `${host}/tk/signed:v1`, rootfs, ...keyless()]);
+    assert.equal(okExport.code, 0, okExport.stderr);
+    assert.ok(existsSync(rootfs));
   });
 });
 

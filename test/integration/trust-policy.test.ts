@@ -162,4 +162,37 @@ describe("refused by policy, nothing written", () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.ok(existsSync(join(out, "etc/hello")));
   });
+  test("copy of the mirror's copy writes no layout and no registry tag; the signed one copies", async () => {
+    const out = join(tempDir(), "layout");
+    const r = await ocidist(["copy", `${host}/tp/mirror:v1`, `oci:${out}:v1`, "--policy", p()]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is not trusted/);
+    assert.equal(existsSync(out), false);
+    const reg = await ocidist(["copy", `${host}/tp/unsigned:v1`, `${host}/tp/refused:v1`, "--policy", p()]);
+    assert.equal(reg.code, 1);
+    assert.notEqual((await ocidist(["digest", `${host}/tp/refused:v1`])).code, 0, "the refused tag was pushed");
+    const ok = await ocidist(["copy", `${host}/tp/signed:v1`, `oci:${out}:v1`, "--policy", p()]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(join(out, "index.json")));
+  });
+  test("the README's careful path: copy by digest with --signatures under the policy, then verify the layout offline", async () => {
+    const out = join(tempDir(), "mirror");
+    const r = await ocidist(["copy", `${host}/tp/signed@${img.manifest.digest}`, `oci:${out}:1.4`, "--signatures", "--policy", p()]);
+    assert.equal(r.code, 0, r.stderr);
+    const digests = await ocidist(["verify", `oci:${out}:1.4`]);
+    assert.equal(digests.code, 0, digests.stderr);
+    const signed = await ocidist(["verify", `oci:${out}:1.4`, "--key", keyPath]);
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.ok(signed.out.includes(img.manifest.digest), signed.out);
+  });
+  test("files of an unsigned image writes no directory; the signed one writes its files", async () => {
+    const out = join(tempDir(), "files");
+    const r = await ocidist(["files", `${host}/tp/unsigned:v1`, "-o", out, "--policy", p()]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is not trusted/);
+    assert.equal(existsSync(out), false);
+    const ok = await ocidist(["files", `${host}/tp/signed:v1`, "-o", out, "--policy", p()]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(out));
+  });
 });

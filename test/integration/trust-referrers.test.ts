@@ -2,7 +2,8 @@
  * Signatures attached as referrers (newer cosign's sigstore bundles, notation signatures),
  * found through the registry's referrers fallback tag: `signatures` lists both with their
  * kind (and the bundle's signer), and keyless `verify` accepts the bundle whose in-toto
- * statement names the image's digest, and refuses one naming another digest.
+ * statement names the image's digest, and refuses one naming another digest; `copy --referrers
+ * --signatures` carries the referrers and the cosign tag together, and the copy verifies both ways.
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { blob, desc, index, type Image } from "../rig/build.js";
 import { pushContent, pushImage } from "../rig/push.js";
 import type { RigInfo, RigRegistry } from "../rig/rig.js";
 import { ocidist, tempDir } from "../helpers/cli.js";
-import { testSigstore } from "../helpers/cosign-sign.js";
+import { keyPair, keySignature, payloadFor, pushSignatures, testSigstore } from "../helpers/cosign-sign.js";
 
 const ID = "https://github.com/example/app/.github/workflows/release.yml@refs/heads/main";
 const ISSUER = "https://token.actions.githubusercontent.com";
@@ -24,6 +25,8 @@ let host: string;
 let root: string;
 let good: Image;
 let wrong: Image;
+let both: Image;
+let keyPath: string;
 
 /** Pushes referrer manifests of `subject` and the fallback tag's index listing them. */
 async function attach(rig: RigInfo, reg: RigRegistry, repo: string, subject: Image, referrers: { artifactType: string; layer: ReturnType<typeof blob> }[]): Promise<void> {
@@ -54,6 +57,13 @@ before(async () => {
   const notation = blob("application/jose+json", Buffer.from(JSON.stringify({ payload: "e30", protected: "e30", signature: "AA" })));
   await attach(rig, reg, "tr/good", good, [{ artifactType: BUNDLE_TYPE, layer: await bundleLayer(good.manifest.digest) }, { artifactType: NOTATION, layer: notation }]);
   await attach(rig, reg, "tr/wrong", wrong, [{ artifactType: BUNDLE_TYPE, layer: await bundleLayer(good.manifest.digest) }]);
+  // A bundle referrer and a key-signed .sig tag on one image.
+  both = await simpleImage("trust-referrers-both");
+  await pushImage(rig, reg, "tr/both", both, ["v1"]);
+  await attach(rig, reg, "tr/both", both, [{ artifactType: BUNDLE_TYPE, layer: await bundleLayer(both.manifest.digest) }]);
+  const key = keyPair("ec");
+  writeFileSync((keyPath = join(tempDir("ocidist-trust-ref-key-"), "cosign.pub")), key.pem);
+  await pushSignatures(rig, reg, "tr/both", both.manifest.digest, [keySignature(key.privateKey, payloadFor(`${host}/tr/both`, both.manifest.digest))]);
 });
 
 const keyless = () => ["--certificate-identity", ID, "--certificate-oidc-issuer", ISSUER, "--trusted-root", root];
@@ -79,5 +89,21 @@ describe("referrer signatures", () => {
     const r = await ocidist(["verify", `${host}/tr/wrong:v1`, ...keyless()]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /statement's subject is not/);
+  });
+
+  test("copy --referrers --signatures carries the bundle referrer and the .sig tag; the copy verifies keyless and by key", async () => {
+    const r = await ocidist(["copy", `${host}/tr/both:v1`, `${host}/tr/both-copy:v1`, "--referrers", "--signatures", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.out) as { referrers: number; signatures: string[] };
+    assert.equal(doc.referrers, 1);
+    assert.deepEqual(doc.signatures, [`sha256-${both.manifest.digest.slice(7)}.sig`]);
+    const listed = await ocidist(["signatures", `${host}/tr/both-copy:v1`, "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.out) as { signatures: { kind: string }[] }).signatures.map((s) => s.kind), ["cosign-signature", "sigstore-bundle"]);
+    const viaBundle = await ocidist(["verify", `${host}/tr/both-copy:v1`, ...keyless()]);
+    assert.equal(viaBundle.code, 0, viaBundle.stderr);
+    assert.match(viaBundle.out, /bundle sha256:/);
+    const byKey = await ocidist(["verify", `${host}/tr/both-copy:v1`, "--key", keyPath]);
+    assert.equal(byKey.code, 0, byKey.stderr);
   });
 });

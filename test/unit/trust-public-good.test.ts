@@ -36,3 +36,14 @@ test("another trusted root (a test CA) does not vouch for it", async () => {
   const other = trustFromRoot((await testSigstore()).trustedRoot, "test root");
   assert.throws(() => verifyBundle(parseBundle(readFileSync(FIXTURE)), undefined, other, ID), KeylessError);
 });
+
+test("a changed inclusion proof (a sibling hash of the Merkle path) is refused", async () => {
+  const trust = await loadTrustedRoot();
+  type Proof = { hashes: string[] };
+  const doc = JSON.parse(readFileSync(FIXTURE, "utf8")) as { verificationMaterial: { tlogEntries: { inclusionProof: Proof }[] } };
+  const proof = doc.verificationMaterial.tlogEntries[0]!.inclusionProof;
+  const sibling = Buffer.from(proof.hashes[0]!, "base64");
+  sibling[0]! ^= 1;
+  proof.hashes[0] = sibling.toString("base64");
+  assert.throws(() => verifyBundle(parseBundle(Buffer.from(JSON.stringify(doc))), undefined, trust, ID), (err: unknown) => err instanceof KeylessError && /root hash does not match inclusion proof/.test(err.message));
+});
