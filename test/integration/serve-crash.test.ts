@@ -100,13 +100,13 @@ test("kill -9 in the middle of pushes, then restart: every layout verifies and n
   }
 });
 
-test("SIGTERM stops it cleanly: exit 0, sessions and work area removed", async () => {
+for (const signal of ["SIGTERM", "SIGINT"] as const) test(`${signal} stops it cleanly: exit 0, sessions and work area removed`, async () => {
   const dir = tempDir("ocidist-serve-");
   const server = await startServe(dir);
   const post = await curl(`${server.url}/v2/term/app/blobs/uploads/`, ["-X", "POST"]);
   assert.equal(post.status, 202);
   await curl(`${server.url}${post.headers.location}`, ["-X", "PATCH", "--data-binary", "some bytes"]);
-  const code = await server.stop("SIGTERM");
+  const code = await server.stop(signal);
   assert.equal(code, 0, server.stderr());
   assert.match(server.stderr(), /stopped/);
   assert.deepEqual(readdirSync(join(dir, ".uploads")), []);

@@ -1,26 +1,15 @@
 /**
- * `ocidist serve` gaps of issue 15's audit: SIGINT stops it as cleanly as SIGTERM, and a
- * cross-repository mount shares the blob as a hard link (one inode) instead of a copy.
+ * `ocidist serve` shares a blob mounted across repositories as a hard link (one inode),
+ * not a copy (issue 15: blobs hard-linked across repositories where possible).
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { sha } from "../rig/build.js";
 import { tempDir } from "../helpers/cli.js";
 import { curl, startServe } from "../helpers/serve.js";
-
-test("SIGINT stops it cleanly: exit 0, work area emptied, port closed", async () => {
-  const dir = tempDir("ocidist-serve-");
-  const server = await startServe(dir);
-  const post = await curl(`${server.url}/v2/int/app/blobs/uploads/`, ["-X", "POST"]);
-  assert.equal(post.status, 202);
-  const code = await server.stop("SIGINT");
-  assert.equal(code, 0, server.stderr());
-  assert.deepEqual(readdirSync(join(dir, ".uploads")), []);
-  await assert.rejects(curl(`${server.url}/v2/`));
-});
 
 test("a mount across repositories is a hard link of the same file", async () => {
   const dir = tempDir("ocidist-serve-");
