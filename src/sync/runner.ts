@@ -8,6 +8,7 @@
  * not by redoing the whole tag; a failure left is recorded and the rest goes on.
  * @module
  */
+import { readdir } from "node:fs/promises";
 import type { Descriptor } from "../model/descriptor.js";
 import { NotFoundError } from "../model/errors.js";
 import { copy } from "../engine/copy.js";
@@ -74,12 +75,22 @@ function sourceTarget(client: RegistryClient, item: SyncItem): RegistryTarget {
  */
 type Layouts = Map<string, Promise<ReadableTarget | undefined>>;
 
+/**
+ * True when nothing is at `path` or it is an empty directory: a layout that a copy will
+ * make. Anything else that does not open as a layout (a damaged index.json, a directory
+ * that cannot be read) fails the tag, in a dry run too, rather than passing for absent.
+ */
+async function noLayoutYet(path: string): Promise<boolean> {
+  const entries = await readdir(path).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? [] : undefined));
+  return entries?.length === 0;
+}
+
 /** What the destination tag names now, or undefined when it names nothing. */
 async function destinationDigest(client: RegistryClient, item: SyncItem, layouts: Layouts, signal?: AbortSignal): Promise<string | undefined> {
   let target: ReadableTarget | undefined;
   if (item.to.kind === "dir") {
     const path = item.to.path;
-    if (!layouts.has(path)) layouts.set(path, openLocalSource({ kind: "oci", path }).catch(() => undefined)); // undefined: no layout yet
+    if (!layouts.has(path)) layouts.set(path, openLocalSource({ kind: "oci", path }).catch(async (err: unknown) => ((await noLayoutYet(path)) ? undefined : Promise.reject(err))));
     target = await layouts.get(path);
     if (!target) return undefined;
   } else {

@@ -4,7 +4,7 @@
  * `ocidist verify` checks.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { getRig } from "../rig/shared.js";
@@ -127,5 +127,29 @@ describe("sync to dir: destinations", () => {
     assert.equal(again.code, 0, again.stderr);
     const doc = JSON.parse(again.out) as SyncJson;
     assert.deepEqual([doc.copied, doc.skipped, doc.bytes], [0, 4, 0]);
+  });
+
+  test("a destination directory that is there but no readable layout fails its tags, in a dry run too; an empty one is planned", async () => {
+    const out = tempDir();
+    mkdirSync(join(out, "damaged"));
+    writeFileSync(join(out, "damaged", "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(out, "damaged", "index.json"), "{ not json");
+    mkdirSync(join(out, "empty"));
+    const file = mirrorFile(`images:
+  - from: ${src}/${P}/app
+    to: dir:${out}/damaged
+    tags: [v1]
+  - from: ${src}/${P}/app
+    to: dir:${out}/empty
+    tags: [v1]
+`);
+    for (const extra of [["--dry-run"], []]) {
+      const r = await ocidist(["sync", file, "--json", ...extra]);
+      assert.equal(r.code, 1, r.stderr);
+      const byDest = new Map((JSON.parse(r.out) as SyncJson).images.map((i) => [i.destination, i.result]));
+      assert.equal(byDest.get(`dir:${out}/damaged:v1`), "failed", r.out);
+      assert.equal(byDest.get(`dir:${out}/empty:v1`), extra.length ? "planned" : "copied", r.out);
+    }
+    assert.equal(readFileSync(join(out, "damaged", "index.json"), "utf8"), "{ not json");
   });
 });
