@@ -6,12 +6,12 @@
  * running as root (the bits can be dropped on request), FIFOs always — as tar and podman do.
  * @module
  */
-import { createWriteStream } from "node:fs";
 import { chmod, lchown, link, lstat, lutimes, readdir, realpath, rm, symlink, utimes } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
+import { createExclusiveWriter } from "../util/no-follow.js";
 import { cleanEntryName, resolveDirInRoot } from "./safe-path.js";
 import { canMakeSpecial, makeSpecial } from "./special-files.js";
 
@@ -138,7 +138,7 @@ export async function applyLayer(root: string, tarStream: Readable, options: App
       case "file":
       case "contiguous-file": {
         if (existing) await removeAny(target);
-        await pipeline(stream, createWriteStream(target, { flags: "wx", mode: 0o600 }));
+        await pipeline(stream, await createExclusiveWriter(target, 0o600));
         await chmod(target, modeOf(header.mode, 0o644));
         await utimes(target, mtime, mtime);
         stats.files++;

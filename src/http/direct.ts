@@ -35,6 +35,9 @@ export interface DirectOptions {
   tls: () => { rejectUnauthorized: boolean; ca?: string[] };
 }
 
+/** `node:https`, loaded by the first https request (a plain-http command never needs TLS). */
+const https = (): typeof Https => builtin<typeof Https>("node:https");
+
 /** Methods whose empty body is sent as `content-length: 0` rather than as an empty chunked body. */
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
@@ -65,7 +68,7 @@ export class DirectPool {
     }
     const secure = target.protocol === "https:";
     const agent = secure ? this.secureAgent() : this.plainAgent();
-    const request = (secure ? builtin<typeof Https>("node:https").request : http.request) as typeof http.request;
+    const request = (secure ? https().request : http.request) as typeof http.request;
     return new Promise<HttpResponse>((resolve, reject) => {
       const cr = request(target, { method: req.method, headers: h, agent, signal: req.signal });
       let res: http.IncomingMessage | undefined;
@@ -133,7 +136,7 @@ export class DirectPool {
   }
 
   private secureAgent(): Https.Agent {
-    return (this.secure ??= new (builtin<typeof Https>("node:https")).Agent({ ...this.agentOptions(), ...this.options.tls() }));
+    return (this.secure ??= new (https().Agent)({ ...this.agentOptions(), ...this.options.tls() }));
   }
 }
 

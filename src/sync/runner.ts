@@ -85,12 +85,22 @@ async function noLayoutYet(path: string): Promise<boolean> {
   return entries?.length === 0;
 }
 
+/** The layout at `path`, or undefined when there is none yet (see {@link noLayoutYet}). */
+async function openLayoutIfAny(path: string): Promise<ReadableTarget | undefined> {
+  try {
+    return await openLocalSource({ kind: "oci", path });
+  } catch (err) {
+    if (await noLayoutYet(path)) return undefined;
+    throw err;
+  }
+}
+
 /** What the destination tag names now, or undefined when it names nothing. */
 async function destinationDigest(client: RegistryClient, item: SyncItem, layouts: Layouts, signal?: AbortSignal): Promise<string | undefined> {
   let target: ReadableTarget | undefined;
   if (item.to.kind === "dir") {
     const path = item.to.path;
-    if (!layouts.has(path)) layouts.set(path, openLocalSource({ kind: "oci", path }).catch(async (err: unknown) => ((await noLayoutYet(path)) ? undefined : Promise.reject(err))));
+    if (!layouts.has(path)) layouts.set(path, openLayoutIfAny(path));
     target = await layouts.get(path);
     if (!target) return undefined;
   } else {

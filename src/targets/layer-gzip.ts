@@ -4,7 +4,7 @@
  * file name (Node's zlib writes neither).
  * @module
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type * as Zlib from "node:zlib";
 import { builtin } from "../util/lazy-builtin.js";
+import { createExclusiveWriter } from "../util/no-follow.js";
 import { createDigester } from "../model/digest.js";
 
 /** The gzip level layers are compressed with (zlib's default, as crane and skopeo use). */
@@ -33,6 +34,7 @@ export class LayerGzipper {
   async gzip(body: Readable): Promise<GzippedLayer> {
     this.dir ??= await mkdtemp(join(tmpdir(), "ocidist-gzip-"));
     const path = join(this.dir, `layer-${this.count++}.tar.gz`);
+    const out = await createExclusiveWriter(path, 0o600);
     const hash = createDigester("sha256");
     let size = 0;
     const measure = new Transform({
@@ -42,7 +44,7 @@ export class LayerGzipper {
         done(null, chunk);
       },
     });
-    await pipeline(body, builtin<typeof Zlib>("node:zlib").createGzip({ level: LAYER_GZIP_LEVEL }), measure, createWriteStream(path, { flags: "wx", mode: 0o600 }));
+    await pipeline(body, builtin<typeof Zlib>("node:zlib").createGzip({ level: LAYER_GZIP_LEVEL }), measure, out);
     return { path, digest: `sha256:${hash.digest("hex")}`, size };
   }
 

@@ -12,7 +12,7 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { OcidistError } from "../model/errors.js";
 import { registerTemp, tempPathBeside, unregisterTemp } from "./atomic.js";
-import { createExclusive } from "./no-follow.js";
+import { createExclusiveWriter } from "./no-follow.js";
 import { plainFileName } from "./safe-name.js";
 
 /** A set of files staged for one destination directory. */
@@ -49,7 +49,7 @@ export class FileSet {
 
   /** Streams one file into the stage (the file is made first, so the body has a reader as soon as it is opened). */
   async write(name: string, open: () => Promise<Readable>, signal?: AbortSignal): Promise<void> {
-    const file = await createExclusive(join(this.stage, "new", plainFileName(name, "file name")));
+    const file = await createExclusiveWriter(join(this.stage, "new", plainFileName(name, "file name")));
     try {
       await pipeline(await open(), file, { signal });
     } catch (err) {

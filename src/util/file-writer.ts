@@ -1,9 +1,8 @@
 /**
- * A write stream onto an open file descriptor that writes on the calling thread: each batch
- * of queued chunks is one `writev(2)` into the page cache, not a round trip through libuv's
- * thread pool. Streaming a blob to disk is then a few thousand system calls instead of one
- * thread hand-off (two futex wake-ups and an eventfd write) per 64 KiB chunk, which on a
- * virtual machine cost more than the copy itself.
+ * A write stream onto an open file descriptor that writes on the calling thread: each chunk
+ * is one `write(2)` into the page cache (chunks queued under `cork()`, one `writev(2)`), not a
+ * round trip through libuv's thread pool, which costs a thread hand-off (futex wake-ups and
+ * an eventfd write) per 64 KiB chunk: on a virtual machine, more than the copy itself.
  *
  * A write that the disk must wait for blocks the event loop for that long; a blob download
  * is then bounded by the disk either way. Servers, which must answer other clients
@@ -12,9 +11,6 @@
  */
 import { closeSync, writeSync, writevSync } from "node:fs";
 import { Writable } from "node:stream";
-
-/** Bytes queued before the producer is paused; they then go out as one `writev`. */
-const QUEUED_BYTES = 1 << 18;
 
 /** Writes all of `chunks` (a short write continues where it stopped). */
 function writeAll(fd: number, chunks: Buffer[]): void {
@@ -43,7 +39,7 @@ export class FileWriter extends Writable {
   private fd: number | undefined;
 
   constructor(fd: number) {
-    super({ highWaterMark: QUEUED_BYTES });
+    super();
     this.fd = fd;
   }
 

@@ -5,11 +5,10 @@
  * existing layout cannot redirect a write to another file.
  * @module
  */
-import { constants, type ReadStream, type Stats, type WriteStream } from "node:fs";
+import { constants, open as openCallback, type ReadStream, type Stats, type WriteStream } from "node:fs";
 import { lstat, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { open as openCallback } from "node:fs";
 import { FileWriter } from "./file-writer.js";
 import { OcidistError } from "../model/errors.js";
 import { safeRelativePath } from "./safe-name.js";
@@ -50,12 +49,6 @@ export async function mkdirNoFollow(root: string, rel: string, mode?: number): P
   return made;
 }
 
-/** Opens a write stream with numeric `flags` (the `O_NOFOLLOW` / `O_EXCL` ones above). */
-export async function openWriteStream(path: string, flags: number, mode = 0o644): Promise<WriteStream> {
-  const fh = await open(path, flags, mode);
-  return fh.createWriteStream();
-}
-
 /**
  * lstat of `root/rel` where no directory below `root` on the way may be a symlink; undefined
  * when something on the way is missing.
@@ -93,7 +86,11 @@ export function createExclusiveWriter(path: string, mode = 0o644): Promise<FileW
   return openFileWriter(path, CREATE_EXCLUSIVE, mode);
 }
 
-/** A write stream on a file that must not exist yet (nothing, not even a dangling link). */
-export function createExclusive(path: string, mode = 0o644): Promise<WriteStream> {
-  return openWriteStream(path, CREATE_EXCLUSIVE, mode);
+/**
+ * A Node write stream (writes through the thread pool) on a file that must not exist yet:
+ * for a server, which must go on answering while a write waits; clients use
+ * {@link createExclusiveWriter}.
+ */
+export async function createExclusive(path: string, mode = 0o644): Promise<WriteStream> {
+  return (await open(path, CREATE_EXCLUSIVE, mode)).createWriteStream();
 }
