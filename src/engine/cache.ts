@@ -6,7 +6,6 @@
  * progress so that two processes never write one file at once.
  * @module
  */
-import { createReadStream } from "node:fs";
 import { writeSmallAtomic } from "../util/write-file.js";
 import { lstat, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -18,7 +17,7 @@ import { markVerified } from "../util/verified-stream.js";
 import type { Descriptor } from "../model/descriptor.js";
 import { DigestVerifier, VerifyingStream, parseDigest } from "../model/digest.js";
 import { fileChunks } from "../util/file-chunks.js";
-import { noteStreamed } from "../util/garbage.js";
+import { FileReader } from "../util/file-reader.js";
 import { sleep, type RetryPolicy } from "../http/retry.js";
 import type { ReadableTarget } from "../targets/target.js";
 import { DigestMismatchError, OcidistError } from "../model/errors.js";
@@ -75,7 +74,7 @@ export class BlobCache {
 
   /** Opens a cached blob. */
   open(desc: Descriptor, offset = 0): Readable {
-    return createReadStream(this.path(desc.digest), { start: offset, highWaterMark: 1 << 18 });
+    return new FileReader(this.path(desc.digest), { start: offset }, true);
   }
 
   /**
@@ -83,8 +82,7 @@ export class BlobCache {
    * since); a file that fails is removed from the cache.
    */
   openVerified(desc: Descriptor): Readable {
-    // Each chunk read is a fresh buffer: counted, so that the CLI collects them early (util/garbage.ts).
-    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob", onChunk: noteStreamed });
+    const verifier = new VerifyingStream({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
     const file = this.open(desc);
     file.on("error", (err) => verifier.destroy(err));
     verifier.on("error", (err) => {
@@ -215,7 +213,7 @@ export class BlobCache {
         onBytes: options.onBytes,
         retry: options.retry,
         seed: async (verifier) => {
-          for await (const chunk of createReadStream(partial, { end: offset - 1 })) verifier.seed(chunk as Buffer);
+          for await (const chunk of new FileReader(partial, { end: offset - 1 }, true)) verifier.seed(chunk as Buffer);
         },
       });
       await pipeline(body, file, { signal: options.signal });

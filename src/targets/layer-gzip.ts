@@ -4,7 +4,7 @@
  * file name (Node's zlib writes neither).
  * @module
  */
-import { createReadStream } from "node:fs";
+import { FileReader } from "../util/file-reader.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,7 +50,7 @@ export class LayerGzipper {
 
   /** Opens a compressed layer from `offset`. */
   open(path: string, offset = 0): Readable {
-    return createReadStream(path, { start: offset });
+    return new FileReader(path, { start: offset });
   }
 
   /** Removes every temporary file. */

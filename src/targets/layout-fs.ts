@@ -3,12 +3,12 @@
  * directory or inside a tar (served as byte ranges of the tar file).
  * @module
  */
-import { createReadStream } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { NotFoundError, OcidistError } from "../model/errors.js";
-import { lstatInside, openReadNoFollow } from "../util/no-follow.js";
+import { lstatInside } from "../util/no-follow.js";
+import { FileReader, openFileReader } from "../util/file-reader.js";
 import { readAll } from "../util/stream.js";
 import { indexTar, normalizeMemberName, type TarMember } from "./tar-index.js";
 
@@ -72,7 +72,7 @@ export class DirFs implements LayoutFs {
   }
   async open(path: string, offset = 0): Promise<Readable> {
     await this.size(path);
-    return openReadNoFollow(join(this.root, path), { start: offset }, 1 << 18);
+    return openFileReader(join(this.root, path), { start: offset }, true);
   }
   async read(path: string, cap: number): Promise<Buffer> {
     const size = await this.size(path);
@@ -111,7 +111,7 @@ export class TarFs implements LayoutFs {
   async open(path: string, offset = 0): Promise<Readable> {
     const m = this.member(path);
     if (m.size === 0 || offset >= m.size) return Readable.from([]);
-    return createReadStream(this.file, { start: m.offset + offset, end: m.offset + m.size - 1, highWaterMark: 1 << 18 });
+    return new FileReader(this.file, { start: m.offset + offset, end: m.offset + m.size - 1 });
   }
   async read(path: string, cap: number): Promise<Buffer> {
     const m = this.member(path);

@@ -4,7 +4,6 @@
  * Either way nothing half-written is ever at the destination path.
  * @module
  */
-import { createReadStream } from "node:fs";
 import { writeSmallAtomic } from "../util/write-file.js";
 import { link, lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { join, posix } from "node:path";
@@ -14,7 +13,8 @@ import { VerifyingStream } from "../model/digest.js";
 import { DigestMismatchError, OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside } from "../util/output-policy.js";
-import { createExclusiveWriter, lstatInside, mkdirNoFollow, openReadNoFollow } from "../util/no-follow.js";
+import { createExclusiveWriter, lstatInside, mkdirNoFollow } from "../util/no-follow.js";
+import { FileReader, openFileReader } from "../util/file-reader.js";
 import { safeRelativePath } from "../util/safe-name.js";
 import { removeFile } from "../util/remove-file.js";
 
@@ -84,7 +84,7 @@ export class DirSink implements FileSink {
     const full = join(this.root, path);
     const verifier = new VerifyingStream({ digest, size: size >= 0 ? size : undefined, what: `existing ${full}` });
     try {
-      await pipeline(await openReadNoFollow(full), verifier, new Writable({ write: (_c, _e, cb) => cb() }));
+      await pipeline(await openFileReader(full, {}, true), verifier, new Writable({ write: (_c, _e, cb) => cb() }));
       return true;
     } catch (err) {
       if (!(err instanceof DigestMismatchError)) throw err;
@@ -140,7 +140,7 @@ export class DirSink implements FileSink {
       // link) is replaced by a copy, renamed over it.
       if (code === "EEXIST" && (await this.has(path))) return;
       if (code !== "EEXIST" && code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
-      await this.write(path, size, createReadStream(source, { highWaterMark: 1 << 18 }));
+      await this.write(path, size, new FileReader(source));
       return;
     }
     this.wrote.add(path);

@@ -9,7 +9,8 @@
  * meanwhile, keep Node's own write streams.
  * @module
  */
-import { closeSync, writeSync, writevSync } from "node:fs";
+import { writeSync, writevSync } from "node:fs";
+import { OwnedFd } from "./owned-fd.js";
 import { Writable } from "node:stream";
 
 /** Writes all of `chunks` (a short write continues where it stopped). */
@@ -36,11 +37,11 @@ export function writeAllAt(fd: number, chunk: Buffer, position: number): void {
 
 /** A Writable over `fd` that owns it: closed at the end, on an error and on destroy. */
 export class FileWriter extends Writable {
-  private fd: number | undefined;
+  private readonly file: OwnedFd;
 
   constructor(fd: number) {
     super();
-    this.fd = fd;
+    this.file = new OwnedFd(fd);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -56,7 +57,7 @@ export class FileWriter extends Writable {
 
   private flush(chunks: Buffer[], cb: (err?: Error | null) => void): void {
     try {
-      writeAll(this.fd!, chunks);
+      writeAll(this.file.fd, chunks);
     } catch (err) {
       return cb(err as Error);
     }
@@ -65,7 +66,7 @@ export class FileWriter extends Writable {
 
   override _final(cb: (err?: Error | null) => void): void {
     try {
-      this.close();
+      this.file.close();
     } catch (err) {
       return cb(err as Error);
     }
@@ -73,17 +74,7 @@ export class FileWriter extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    try {
-      this.close();
-    } catch {
-      // The stream failed already; its first error is the one reported.
-    }
+    this.file.closeQuietly();
     cb(err);
-  }
-
-  private close(): void {
-    const fd = this.fd;
-    this.fd = undefined;
-    if (fd !== undefined) closeSync(fd);
   }
 }

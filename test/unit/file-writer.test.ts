@@ -4,33 +4,16 @@
  * descriptor is closed however the stream ends.
  */
 import assert from "node:assert/strict";
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { after, test } from "node:test";
+import { test } from "node:test";
+import { isClosed, scratchDirs } from "../helpers/scratch.js";
 import { FileWriter, writeAllAt } from "../../src/util/file-writer.js";
 import { createExclusiveWriter } from "../../src/util/no-follow.js";
 
-const dirs: string[] = [];
-after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
-async function scratch(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), "ocidist-file-writer-"));
-  dirs.push(d);
-  return d;
-}
-
-function isClosed(fd: number): boolean {
-  try {
-    fstatSync(fd);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EBADF";
-  }
-}
+const scratch = scratchDirs("file-writer");
 
 test("a streamed body lands whole and in order, and the file is closed at the end", async () => {
   const path = join(await scratch(), "blob");
