@@ -26,6 +26,8 @@ import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js
 import { FileTee } from "./file-tee.js";
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusiveWriter, mkdirNoFollow, openFileWriter } from "../util/no-follow.js";
 import { removeFile } from "../util/remove-file.js";
+import { identityOfFd, type FileIdentity } from "../util/file-identity.js";
+import { constants, openSync } from "node:fs";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {
@@ -53,6 +55,8 @@ export interface EnsureOptions {
 export class BlobCache {
   /** The `blobs/<alg>` directories checked (or being checked), by algorithm. */
   private readonly prepared = new Map<string, Promise<void>>();
+  /** The files this process verified (downloaded or re-hashed), by digest: see {@link verifiedFile}. */
+  private readonly verifiedFiles = new Map<string, FileIdentity>();
 
   constructor(readonly dir: string = defaultCacheDir()) {}
 
@@ -143,12 +147,24 @@ export class BlobCache {
     }
   }
 
+  /**
+   * The file (device and inode) whose bytes this process last verified for `digest`: a
+   * consumer that links or copies the cached file by its path checks it is still that file,
+   * since a shared cache directory lets others rename another file over the path meanwhile.
+   */
+  verifiedFile(digest: string): FileIdentity | undefined {
+    return this.verifiedFiles.get(digest);
+  }
+
   /** Re-hashes a cached blob; a damaged one is removed and reported. @throws DigestMismatchError */
   async verify(desc: Descriptor): Promise<void> {
     const verifier = new DigestVerifier({ digest: desc.digest, size: desc.size >= 0 ? desc.size : undefined, what: "cached blob" });
     try {
-      for await (const chunk of fileChunks(this.path(desc.digest))) verifier.update(chunk);
+      const fd = openSync(this.path(desc.digest), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const identity = identityOfFd(fd);
+      for await (const chunk of fileChunks(fd)) verifier.update(chunk);
       verifier.check();
+      this.verifiedFiles.set(desc.digest, identity);
     } catch (err) {
       await removeFile(this.path(desc.digest));
       throw err;
@@ -217,6 +233,7 @@ export class BlobCache {
         },
       });
       await pipeline(body, file, { signal: options.signal });
+      if (file.identity) this.verifiedFiles.set(desc.digest, file.identity);
     } catch (err) {
       file.destroy();
       // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.

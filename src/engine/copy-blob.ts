@@ -95,7 +95,7 @@ async function moveBytes(ctx: BlobTransferContext, desc: Descriptor): Promise<Bl
   if (route === "staged-file") {
     // A blob downloaded now was verified on the way in; one found in the cache is checked again before it is linked.
     if (how === "cached") await cache.verify(sized);
-    await dst.pushFile!(sized, cache.path(sized.digest), signal);
+    await dst.pushFile!(sized, cache.path(sized.digest), signal, cache.verifiedFile(sized.digest));
   } else {
     await dst.push(sized, async () => (how === "cached" ? cache.openVerified(sized) : markVerified(cache.open(sized))), signal);
   }

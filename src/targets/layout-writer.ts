@@ -5,6 +5,7 @@
  * memory for naming; metadata files are written last, at commit.
  * @module
  */
+import type { FileIdentity } from "../util/file-identity.js";
 import type { Descriptor } from "../model/descriptor.js";
 import { ANNOTATION_REF_NAME } from "../model/descriptor.js";
 import { isVerifiedStream } from "../util/verified-stream.js";
@@ -143,9 +144,9 @@ export class LayoutWriter implements WritableTarget {
   }
 
   /** A blob that is a local file (the cache): hard-linked into a directory layout, streamed into a tar. */
-  async pushFile(desc: Descriptor, path: string): Promise<void> {
+  async pushFile(desc: Descriptor, path: string, _signal?: AbortSignal, identity?: FileIdentity): Promise<void> {
     await this.start();
-    await this.sink.writeFile(blobPathInLayout(desc.digest), desc.size, path);
+    await this.sink.writeFile(blobPathInLayout(desc.digest), desc.size, path, identity);
     this.written.add(desc.digest);
   }
 

@@ -15,6 +15,7 @@ import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import { createBeside } from "../util/output-policy.js";
 import { createExclusiveWriter, lstatInside, mkdirNoFollow } from "../util/no-follow.js";
 import { FileReader, openFileReader } from "../util/file-reader.js";
+import { checkSameFile, openSameFile, type FileIdentity } from "../util/file-identity.js";
 import { safeRelativePath } from "../util/safe-name.js";
 import { removeFile } from "../util/remove-file.js";
 
@@ -35,8 +36,12 @@ export interface FileSink {
   write(path: string, size: number, body: Readable): Promise<void>;
   /** Writes a small file. */
   writeSmall(path: string, content: Buffer): Promise<void>;
-  /** Stores a local file's content under `path` (a hard link where the sink can). */
-  writeFile(path: string, size: number, source: string): Promise<void>;
+  /**
+   * Stores a local file's content under `path` (a hard link where the sink can). With
+   * `identity`, `source` must still be that file (see `util/file-identity.ts`).
+   * @throws ReplacedFileError when it is not; nothing is stored
+   */
+  writeFile(path: string, size: number, source: string, identity?: FileIdentity): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -130,7 +135,7 @@ export class DirSink implements FileSink {
     }
   }
 
-  async writeFile(path: string, size: number, source: string): Promise<void> {
+  async writeFile(path: string, size: number, source: string, identity?: FileIdentity): Promise<void> {
     const full = await this.parentOf(path);
     try {
       await link(source, full);
@@ -140,8 +145,17 @@ export class DirSink implements FileSink {
       // link) is replaced by a copy, renamed over it.
       if (code === "EEXIST" && (await this.has(path))) return;
       if (code !== "EEXIST" && code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw err;
-      await this.write(path, size, new FileReader(source));
+      await this.write(path, size, new FileReader(identity ? await openSameFile(source, identity) : source));
       return;
+    }
+    // The link names whatever was at the path when it was made: it must be the verified file.
+    if (identity) {
+      try {
+        await checkSameFile(full, identity);
+      } catch (err) {
+        await removeFile(full).catch(() => undefined);
+        throw err;
+      }
     }
     this.wrote.add(path);
     if (this.updating) this.added.push(full);

@@ -12,6 +12,7 @@ import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import type { Readable } from "node:stream";
 import { chunksOf } from "../util/chunks.js";
 import { fileChunks } from "../util/file-chunks.js";
+import { openSameFile, type FileIdentity } from "../util/file-identity.js";
 import { writeAllAt } from "../util/file-writer.js";
 import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";
@@ -144,8 +145,8 @@ export class RegionTarSink implements FileSink {
     }
   }
 
-  async writeFile(path: string, size: number, source: string): Promise<void> {
-    await this.write(path, size, fileChunks(source));
+  async writeFile(path: string, size: number, source: string, identity?: FileIdentity): Promise<void> {
+    await this.write(path, size, fileChunks(identity ? await openSameFile(source, identity) : source));
   }
 
   async writeSmall(path: string, content: Buffer): Promise<void> {

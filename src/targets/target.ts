@@ -4,6 +4,7 @@
  * graph from a {@link ReadableTarget} into a {@link WritableTarget} and needs nothing else.
  * @module
  */
+import type { FileIdentity } from "../util/file-identity.js";
 import type { Readable } from "node:stream";
 import type { Descriptor } from "../model/descriptor.js";
 
@@ -93,8 +94,12 @@ export interface WritableTarget {
    * bytes do not depend on the order transfers happen to finish in.
    */
   plan?(descs: Descriptor[], signal?: AbortSignal): Promise<void>;
-  /** Optional (required with `accepts: "file"`): stores a blob that is already a local file (a hard link where possible). */
-  pushFile?(desc: Descriptor, path: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional (required with `accepts: "file"`): stores a blob that is already a local file (a
+   * hard link where possible). With `identity` (the file whose bytes were verified), a file
+   * at `path` that is no longer that one is refused, not stored.
+   */
+  pushFile?(desc: Descriptor, path: string, signal?: AbortSignal, identity?: FileIdentity): Promise<void>;
   /**
    * Names a manifest or index that was pushed: a tag in a registry, an `index.json` entry
    * with `org.opencontainers.image.ref.name` in a layout, `RepoTags` in a docker archive.

@@ -15,11 +15,12 @@ import { YIELD_EVERY } from "./file-reader.js";
 const CHUNK = 1 << 18;
 
 /**
- * Yields the bytes of `path` in order, each chunk a view of the same buffer: the consumer
- * must be done with a chunk (hashed it, awaited its write) before it asks for the next.
+ * Yields the bytes of `source` (a path, or a descriptor it then owns) in order, each chunk
+ * a view of the same buffer: the consumer must be done with a chunk (hashed it, awaited its
+ * write) before it asks for the next. The descriptor is closed at the end.
  */
-export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  const fd = openSync(path, "r");
+export async function* fileChunks(source: string | number): AsyncGenerator<Buffer> {
+  const fd = typeof source === "number" ? source : openSync(source, "r");
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
     for (let read = 0; ; ) {

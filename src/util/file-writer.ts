@@ -11,6 +11,7 @@
  */
 import { writeSync, writevSync } from "node:fs";
 import { OwnedFd } from "./owned-fd.js";
+import { identityOfFd, type FileIdentity } from "./file-identity.js";
 import { Writable } from "node:stream";
 
 /** Writes all of `chunks` (a short write continues where it stopped). */
@@ -38,6 +39,8 @@ export function writeAllAt(fd: number, chunk: Buffer, position: number): void {
 /** A Writable over `fd` that owns it: closed at the end, on an error and on destroy. */
 export class FileWriter extends Writable {
   private readonly file: OwnedFd;
+  /** The file written, once the stream has finished (see `file-identity.ts`). */
+  identity: FileIdentity | undefined;
 
   constructor(fd: number) {
     super();
@@ -66,6 +69,7 @@ export class FileWriter extends Writable {
 
   override _final(cb: (err?: Error | null) => void): void {
     try {
+      this.identity = identityOfFd(this.file.fd);
       this.file.close();
     } catch (err) {
       return cb(err as Error);
