@@ -39,8 +39,10 @@ export function register(program: Command): void {
             return;
           }
           const cache = cacheFor(opts.cacheDir);
+          // Bytes found in the cache are hashed again before any reaches stdout; then (or after a
+          // download) the file read is checked to be the one verified.
           if ((await cache.ensure(target, desc, { signal: ctx.signal })) === "cached") await cache.verify(desc);
-          for await (const chunk of cache.open(desc)) await writeData(chunk as Buffer);
+          for await (const chunk of await cache.openChecked(desc)) await writeData(chunk as Buffer);
         });
       }),
     );

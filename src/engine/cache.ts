@@ -26,7 +26,7 @@ import { CACHE_TAG_FILE, hasCacheTag, writeCacheTag } from "../util/cache-tag.js
 import { FileTee } from "./file-tee.js";
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusiveWriter, mkdirNoFollow, openFileWriter } from "../util/no-follow.js";
 import { removeFile } from "../util/remove-file.js";
-import { identityOfFd, type FileIdentity } from "../util/file-identity.js";
+import { identityOfFd, openSameFile, type FileIdentity } from "../util/file-identity.js";
 import { constants, openSync } from "node:fs";
 
 /** The default cache directory. */
@@ -82,6 +82,18 @@ export class BlobCache {
   }
 
   /**
+   * The cached blob as a verified stream: when this process verified the file (downloaded
+   * or re-hashed it, see {@link verifiedFile}), it is opened and checked to be that very
+   * file, without hashing it again; otherwise it is hashed as it is read ({@link openVerified}).
+   * @throws ReplacedFileError (as a rejection) when another file was put at its path since
+   */
+  async openChecked(desc: Descriptor): Promise<Readable> {
+    const identity = this.verifiedFiles.get(desc.digest);
+    if (!identity) return this.openVerified(desc);
+    return markVerified(new FileReader(await openSameFile(this.path(desc.digest), identity)));
+  }
+
+  /**
    * Opens a cached blob through a verifier once more (a cache file may have been damaged
    * since); a file that fails is removed from the cache.
    */
@@ -118,7 +130,7 @@ export class BlobCache {
         if (partial > 0) {
           // Completed and verified just now, under the lock: no second hash pass.
           const how = await this.download(source, desc, final, options);
-          return { body: markVerified(this.open(desc)), how };
+          return { body: await this.openChecked(desc), how };
         }
         handedOver = true;
         return { body: await this.tee(source, desc, final, unlock, partial === 0, options), how: "downloaded" };

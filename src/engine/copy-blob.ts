@@ -13,7 +13,6 @@ import { AbortedError, UploadSessionError } from "../model/errors.js";
 import { cacheOutcome, type BlobOutcome, type ProgressListener } from "../progress/events.js";
 import type { ReadableTarget, WritableTarget } from "../targets/target.js";
 import { isResumable, openVerifiedBlob } from "./blob-reader.js";
-import { markVerified } from "../util/verified-stream.js";
 import type { BlobCache, CacheOutcome } from "./cache.js";
 import type { CopyStrategy } from "./copy-strategy.js";
 
@@ -97,7 +96,7 @@ async function moveBytes(ctx: BlobTransferContext, desc: Descriptor): Promise<Bl
     if (how === "cached") await cache.verify(sized);
     await dst.pushFile!(sized, cache.path(sized.digest), signal, cache.verifiedFile(sized.digest));
   } else {
-    await dst.push(sized, async () => (how === "cached" ? cache.openVerified(sized) : markVerified(cache.open(sized))), signal);
+    await dst.push(sized, () => cache.openChecked(sized), signal);
   }
   return cacheOutcome(how);
 }

@@ -3,7 +3,7 @@
  * shared cache directory someone else can rename another file over that path in between;
  * the layout must then refuse it instead of storing it under the verified digest, whether
  * it links the file (a directory), copies it (a tar), and whether the blob was downloaded
- * now or re-verified from an earlier run.
+ * now or re-verified from an earlier run, and when it is streamed on instead.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -18,6 +18,8 @@ import type { Descriptor } from "../../src/model/descriptor.js";
 import { DirSink } from "../../src/targets/sinks.js";
 import { RegionTarSink } from "../../src/targets/tar-regions.js";
 import { ReplacedFileError } from "../../src/util/file-identity.js";
+import { DigestMismatchError } from "../../src/model/errors.js";
+import { readAll } from "../../src/util/stream.js";
 
 const content = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 13) % 251));
 const digest = `sha256:${createHash("sha256").update(content).digest("hex")}`;
@@ -83,4 +85,15 @@ test("a tar copying the cached file refuses a replaced one and copies the verifi
   await assert.rejects(bad.writeFile(member, desc.size, cache.path(digest), cache.verifiedFile(digest)), ReplacedFileError);
   await bad.abort();
   assert.equal(existsSync(join(out, "bad.tar")), false);
+});
+
+test("a cached blob streamed on (to a registry, to stdout) is the verified file, or hashed again", async () => {
+  const cache = await downloaded();
+  assert.deepEqual(await readAll(await cache.openChecked(desc), 1 << 20, "blob"), content);
+  swapIn(cache);
+  // Downloaded by this process: the file is checked to be the one written.
+  await assert.rejects(cache.openChecked(desc), ReplacedFileError);
+  // Found by a later run without re-verification: its bytes are hashed as they are read.
+  const later = new BlobCache(cache.dir);
+  await assert.rejects(readAll(await later.openChecked(desc), 1 << 20, "blob"), DigestMismatchError);
 });
