@@ -85,6 +85,8 @@ export class CliContext {
   readonly controller = new AbortController();
   private clientPromise?: Promise<RegistryClient>;
   private storePromise?: Promise<CredentialStore | undefined>;
+  /** Registries this command was given credentials for (flags, or a store of its own): see `ClientOptions.authenticateFirst`. */
+  private readonly givenFor: string[] = [];
   private readonly paths: CrossCheckVia[];
   private sharedTransport?: Transport;
   private configStore?: Promise<DockerConfigStore>;
@@ -201,6 +203,7 @@ export class CliContext {
     const stores: CredentialStore[] = [...perRegistry].map(([registry, cred]) => new StaticCredentials(registry, cred));
     const given = await this.flagCredential();
     if (given) for (const r of registries) stores.push(new StaticCredentials(r, given));
+    this.givenFor.push(...perRegistry.keys(), ...(given ? registries : []));
     stores.push(await this.dockerConfig());
     return new LayeredCredentials(stores);
   }
@@ -212,10 +215,12 @@ export class CliContext {
   client(registries: string[], credentials?: CredentialStore): Promise<RegistryClient> {
     this.clientPromise ??= (async () => {
       const store = await this.credentialStore(registries, credentials);
+      if (credentials) this.givenFor.push(...registries);
       return new RegistryClient({
         ...this.transportOptions(),
         transport: this.transport(),
         credentials: store,
+        authenticateFirst: this.givenFor,
         anonymous: this.opts.anonymous,
         warn: (line) => note(`ocidist: ${line}`),
       });

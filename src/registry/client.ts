@@ -26,6 +26,12 @@ export interface ClientOptions extends TransportOptions, AuthenticatorOptions {
   warn?: (line: string) => void;
   /** A transport to share (its pools, its retry policy); by default one is built from these options, and closed with the client. */
   transport?: Transport;
+  /**
+   * Registries this command was given credentials for (flags, not a stored config): they are
+   * pinged before their first request, so that every request to them authenticates, even
+   * one the registry would also answer anonymously.
+   */
+  authenticateFirst?: readonly string[];
 }
 
 /** What the client learned from a registry's `GET /v2/`. */
@@ -47,6 +53,15 @@ export interface RegistryRequest {
   scopes: string[];
   followRedirects?: boolean;
   retry?: boolean;
+  signal?: AbortSignal;
+}
+
+/** An unauthenticated request that also finds a registry's scheme (and, by its answer, its challenge). */
+interface Probe {
+  method: HttpMethod;
+  path: string;
+  headers?: Record<string, string>;
+  followRedirects?: boolean;
   signal?: AbortSignal;
 }
 
@@ -87,23 +102,7 @@ export class RegistryClient {
   }
 
   private async doPing(registry: string, signal?: AbortSignal): Promise<RegistryState> {
-    const host = registryHost(registry);
-    const allowHttp = this.options.insecure || isLoopbackRegistry(registry);
-    let res: HttpResponse | undefined;
-    let base = `http://${host}`;
-    if (isLoopbackRegistry(registry) && this.plainStaysLocal(base)) res = await this.plainPing(base, signal);
-    if (!res) {
-      base = `https://${host}`;
-      try {
-        res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry: !allowHttp });
-      } catch (err) {
-        // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
-        if (!allowHttp || isLoopbackRegistry(registry) || signal?.aborted || err instanceof UsageError || isCertificateError((err as Error).cause ?? err)) throw err;
-        base = `http://${host}`;
-        res = await this.plainPing(base, signal, true);
-        if (!res) throw err;
-      }
-    }
+    const { base, res } = await this.reach(registry, { method: "GET", path: "/v2/", signal });
     res.body.resume();
     if (res.status === 200) return { base };
     if (res.status === 401) {
@@ -113,6 +112,47 @@ export class RegistryClient {
     }
     if (res.status === 404) throw new OcidistError(`${registry} is not a registry: GET ${base}/v2/ answered 404`);
     throw await responseError(res, "GET", `${registry}`);
+  }
+
+  /**
+   * Sends an unauthenticated request to a registry whose scheme is not known yet, finding
+   * it as the ping does: https, or plain http first for a loopback registry whose request
+   * stays on the machine, or plain http after https failed with `insecure`.
+   */
+  private async reach(registry: string, probe: Probe): Promise<{ base: string; res: HttpResponse }> {
+    const host = registryHost(registry);
+    const allowHttp = this.options.insecure || isLoopbackRegistry(registry);
+    let res: HttpResponse | undefined;
+    let base = `http://${host}`;
+    if (isLoopbackRegistry(registry) && this.plainStaysLocal(base)) res = await this.plainProbe(base, probe);
+    if (!res) {
+      base = `https://${host}`;
+      try {
+        res = await this.transport.request({ method: probe.method, url: `${base}${probe.path}`, headers: probe.headers, followRedirects: probe.followRedirects, signal: probe.signal, retry: !allowHttp });
+      } catch (err) {
+        // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
+        if (!allowHttp || isLoopbackRegistry(registry) || probe.signal?.aborted || err instanceof UsageError || isCertificateError((err as Error).cause ?? err)) throw err;
+        base = `http://${host}`;
+        res = await this.plainProbe(base, probe, true);
+        if (!res) throw err;
+      }
+    }
+    return { base, res };
+  }
+
+  /**
+   * A GET or HEAD to a registry not reached yet, sent as its own ping: the response answers
+   * the request when the registry asks for no credentials, and its 401 carries the challenge
+   * the ping would have found. This spares every command against an open registry the
+   * `GET /v2/` round trip. Undefined when the answer does not settle the registry (any other
+   * status): the caller then pings as before, so that errors read as they always did.
+   */
+  private async probeWith(registry: string, req: RegistryRequest): Promise<{ state: RegistryState; res?: HttpResponse } | undefined> {
+    const { base, res } = await this.reach(registry, { method: req.method, path: req.path, headers: req.headers, followRedirects: req.followRedirects, signal: req.signal });
+    if (res.status >= 200 && res.status < 400) return { state: { base }, res };
+    const challenge = res.status === 401 ? preferredChallenge(parseChallenges(res.headerAll("www-authenticate"))) : undefined;
+    discard(res.body);
+    return challenge ? { state: { base, challenge } } : undefined;
   }
 
   /**
@@ -127,32 +167,50 @@ export class RegistryClient {
   }
 
   /**
-   * `GET /v2/` over plain http; undefined when nothing answers, or when an HTTPS server
+   * The probe (`GET /v2/` for a ping) over plain http; undefined when nothing answers, or when an HTTPS server
    * answers (400: it was sent plain HTTP), so that the https attempt is the one that explains.
    * Without `retry`, a connection that fails is not tried again (it may be a TLS port), but a
    * server that answers with a transient status is.
    */
-  private async plainPing(base: string, signal: AbortSignal | undefined, retry = false): Promise<HttpResponse | undefined> {
+  private async plainProbe(base: string, probe: Probe, retry = false): Promise<HttpResponse | undefined> {
     let res: HttpResponse;
     try {
-      res = await this.transport.request({ method: "GET", url: `${base}/v2/`, signal, retry });
+      res = await this.transport.request({ method: probe.method, url: `${base}${probe.path}`, headers: probe.headers, followRedirects: probe.followRedirects, signal: probe.signal, retry });
     } catch (err) {
       // A mistake of the user's (a proxy variable that is no URL) is theirs to see, not a reason to try https.
-      if (signal?.aborted || err instanceof UsageError) throw err;
+      if (probe.signal?.aborted || err instanceof UsageError) throw err;
       return undefined;
     }
     if (!retry && isRetriableStatus(res.status)) {
       discard(res.body);
-      return this.plainPing(base, signal, true);
+      return this.plainProbe(base, probe, true);
     }
     if (res.status !== 400) return res;
     discard(res.body);
     return undefined;
   }
 
-  /** Sends an authorised request; retries once with a fresh token on a 401. */
+  /**
+   * Sends an authorised request; retries once with a fresh token on a 401. The first GET or
+   * HEAD to a registry is its own ping (see {@link probeWith}).
+   */
   async request(registry: string, req: RegistryRequest): Promise<HttpResponse> {
-    const state = await this.ping(registry, req.signal);
+    let state: RegistryState | undefined;
+    if (!this.states.has(registry) && (req.method === "GET" || req.method === "HEAD") && !req.body && req.path.startsWith("/") && !this.options.authenticateFirst?.includes(registry)) {
+      const probing = this.probeWith(registry, req);
+      // Requests made meanwhile wait for what the probe learns, as they would for a ping.
+      const learned = probing.then((p) => p?.state ?? this.doPing(registry, req.signal));
+      this.states.set(registry, learned);
+      learned.catch(() => this.states.delete(registry));
+      const probed = await probing;
+      if (probed?.res) {
+        this.noteWarnings(probed.res);
+        probed.res.scopes = req.scopes;
+        return probed.res;
+      }
+      state = await learned;
+    }
+    state ??= await this.ping(registry, req.signal);
     const url = req.path.startsWith("/") ? `${state.base}${req.path}` : req.path;
     const registryIsHttps = state.base.startsWith("https:");
     let scopes = req.scopes;

@@ -92,6 +92,59 @@ for (const mode of ["open", "basic", "token", "tls"] as const) {
   });
 }
 
+describe("the first request to a registry is its own ping", () => {
+  /** The request lines of `-v`: `METHOD URL → STATUS`. */
+  const requests = (stderr: string) => stderr.split("\n").filter((l) => / → \d{3} /.test(l));
+  const pings = (lines: string[]) => lines.filter((l) => /\/v2\/ → /.test(l));
+
+  test("open registry: one request, no GET /v2/", async () => {
+    const reg = rig.registries.open;
+    const s = seeded.open!;
+    const r = await ocidist(["-v", "manifest", `${reg.host}/${s.repos.multi}:v1`, ...regFlags(reg)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sha256(r.stdout), s.multi.index.digest);
+    const lines = requests(r.stderr);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /GET \S+\/manifests\/v1 → 200/);
+  });
+
+  test("bearer registry, anonymous: the manifest's 401 brings the challenge, then a token and the manifest", async () => {
+    const reg = rig.registries.token;
+    const s = seeded.token!;
+    const r = await ocidist(["-v", "digest", `${reg.host}/${s.repos.multi}:v1`, ...regFlags(reg)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.out.trim(), s.multi.index.digest);
+    const lines = requests(r.stderr);
+    assert.deepEqual(pings(lines), [], r.stderr);
+    assert.match(lines[0]!, /HEAD \S+\/manifests\/v1 → 401/);
+    assert.match(lines.at(-1)!, /HEAD \S+\/manifests\/v1 → 200/);
+  });
+
+  test("credentials given on the command line are sent from the first request: the registry is pinged first", async () => {
+    const reg = rig.registries.basic;
+    const s = seeded.basic!;
+    const r = await ocidist(["-v", "tags", `${reg.host}/${s.repos.simple}`, ...regFlags(reg), "-u", reg.username!, "-p", reg.password!]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = requests(r.stderr);
+    // The ping (plain http first on loopback, then https for this TLS registry) comes first,
+    // and the one tags request already carries the credentials: no 401 for it.
+    const tagLines = lines.filter((l) => /\/tags\/list/.test(l));
+    assert.equal(tagLines.length, 1, r.stderr);
+    assert.match(tagLines[0]!, / → 200 /);
+    assert.ok(pings(lines).some((l) => / → 401 /.test(l)), r.stderr);
+    assert.ok(lines.indexOf(pings(lines)[0]!) < lines.indexOf(tagLines[0]!), r.stderr);
+  });
+
+  test("an answer that does not settle the registry (a missing tag) is asked again after a ping, and reads as before", async () => {
+    const reg = rig.registries.open;
+    const s = seeded.open!;
+    const r = await ocidist(["-v", "manifest", `${reg.host}/${s.repos.multi}:no-such-tag`, ...regFlags(reg)]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /MANIFEST_UNKNOWN/);
+    assert.equal(pings(requests(r.stderr)).length, 1, r.stderr);
+  });
+});
+
 describe("credentials", () => {
   test("bearer registry: anonymous may read public/ only, and a private read fails with one clear line", async () => {
     const reg = rig.registries.token;
