@@ -235,7 +235,10 @@ export class RegistryClient {
       // A one-shot body (retry: false) cannot be sent again, so its 401 stands.
       if (res.status !== 401 || attempt > 0 || (req.body && req.retry === false)) return res;
       const again = preferredChallenge(parseChallenges(res.headerAll("www-authenticate")));
-      if (!again || !challenge) return res;
+      if (!again) return res;
+      // A registry that answered without credentials so far (an open /v2/, a public
+      // repository first) asks for them here: it is known to from now on.
+      if (!challenge) this.states.set(registry, Promise.resolve({ base: state.base, challenge: again }));
       if (again.scheme === "bearer") {
         const extra = again.params.scope ? parseScopeList(again.params.scope).map(formatScope) : [];
         scopes = mergeScopes([...scopes, ...extra].map(parseScope)).map(formatScope);
