@@ -56,14 +56,21 @@ export async function readBody(ctx: Ctx, cap: number, what: string): Promise<Buf
   const declared = Number(ctx.req.headers["content-length"] ?? 0);
   if (declared > cap + SERVE_DRAIN_LIMIT) throw tooLarge();
   let held = 0;
-  ctx.res.once("close", () => ctx.bodies.give(held));
+  // Given back once, when the answer is done or the client went away. Chunks that were
+  // already queued when the connection closed still come out of the loop below: none of
+  // them may be taken after the release, or the budget would lose them for good.
+  let released = false;
+  ctx.res.once("close", () => {
+    released = true;
+    ctx.bodies.give(held);
+  });
   const chunks: Buffer[] = [];
   let total = 0;
   let refused: ServeError | undefined;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     total += chunk.length;
     if (total > cap + SERVE_DRAIN_LIMIT) throw tooLarge();
-    if (total > cap || refused) continue;
+    if (total > cap || refused || released) continue;
     try {
       ctx.bodies.take(chunk.length);
     } catch (err) {
