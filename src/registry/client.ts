@@ -128,7 +128,7 @@ export class RegistryClient {
     if (!res) {
       base = `https://${host}`;
       try {
-        res = await this.transport.request({ method: probe.method, url: `${base}${probe.path}`, headers: probe.headers, followRedirects: probe.followRedirects, signal: probe.signal, retry: !allowHttp });
+        res = await this.sendProbe(base, probe, !allowHttp);
       } catch (err) {
         // A server whose certificate is not trusted does speak TLS: plain HTTP would only hide why.
         if (!allowHttp || isLoopbackRegistry(registry) || probe.signal?.aborted || err instanceof UsageError || isCertificateError((err as Error).cause ?? err)) throw err;
@@ -138,6 +138,11 @@ export class RegistryClient {
       }
     }
     return { base, res };
+  }
+
+  /** Sends the probe to `base` (one scheme), retried on transient failures when `retry`. */
+  private sendProbe(base: string, probe: Probe, retry: boolean): Promise<HttpResponse> {
+    return this.transport.request({ method: probe.method, url: `${base}${probe.path}`, headers: probe.headers, followRedirects: probe.followRedirects, signal: probe.signal, retry });
   }
 
   /**
@@ -175,7 +180,7 @@ export class RegistryClient {
   private async plainProbe(base: string, probe: Probe, retry = false): Promise<HttpResponse | undefined> {
     let res: HttpResponse;
     try {
-      res = await this.transport.request({ method: probe.method, url: `${base}${probe.path}`, headers: probe.headers, followRedirects: probe.followRedirects, signal: probe.signal, retry });
+      res = await this.sendProbe(base, probe, retry);
     } catch (err) {
       // A mistake of the user's (a proxy variable that is no URL) is theirs to see, not a reason to try https.
       if (probe.signal?.aborted || err instanceof UsageError) throw err;
