@@ -58,6 +58,8 @@ export interface RunningServer {
   readonly url: string;
   /** `HOST:PORT`, as a reference's registry part. */
   readonly host: string;
+  /** Bytes of request bodies (manifests being received) held in memory now, against `maxBodyMemory`. */
+  readonly bodyBytesHeld: number;
   /** Stops listening, ends connections and upload sessions. */
   close(): Promise<void>;
 }
@@ -102,6 +104,9 @@ export async function serve(dir: string, options: ServeOptions = {}): Promise<Ru
   return {
     url,
     host: new URL(url).host,
+    get bodyBytesHeld() {
+      return shared.bodies.inUse;
+    },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

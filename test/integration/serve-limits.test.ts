@@ -239,31 +239,25 @@ test("an upload session left idle past uploadSessionTimeout answers 404 BLOB_UPL
 test("manifest bodies past maxBodyMemory are 429 until the memory is given back", { timeout: 60_000 }, async () => {
   const cap = 4 * 1024 * 1024;
   await withServer({ maxBodyMemory: cap }, async (s) => {
+    const small = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [], annotations: { pad: "p".repeat(500) } });
+    const put = () => curl(`${s.url}/v2/mem/b/manifests/v1`, ["-X", "PUT", "-H", "Content-Type: application/vnd.oci.image.index.v1+json", "--data-binary", small]);
+    assert.equal((await put()).status, 201);
     // One client holds almost the whole budget with a manifest it does not finish.
     const hog = await open(s);
     const hogClosed = closed(hog);
     hog.write(`PUT /v2/mem/a/manifests/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: ${cap}\r\n\r\n`);
     hog.write(Buffer.alloc(cap - 100, 0x20));
-    const small = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [], annotations: { pad: "p".repeat(500) } });
-    const put = () => curl(`${s.url}/v2/mem/b/manifests/v1`, ["-X", "PUT", "-H", "Content-Type: application/vnd.oci.image.index.v1+json", "--data-binary", small]);
-    for (;;) {
-      const a = await put();
-      if (a.status === 429) {
-        assert.equal(errorCode(a), "TOOMANYREQUESTS");
-        break;
-      }
-      // Until the server has read the hog's bytes, the small one fits.
-      assert.equal(a.status, 201, a.text);
-      await sleep(20);
-    }
+    // Once the server holds the hog's bytes, the small one no longer fits. (Sending small
+    // ones while the hog's last chunks arrive would race: whichever comes second is refused.)
+    while (s.bodyBytesHeld < cap - 100) await sleep(10);
+    const refused = await put();
+    assert.deepEqual([refused.status, errorCode(refused)], [429, "TOOMANYREQUESTS"], refused.text);
     hog.destroy();
     await hogClosed;
-    for (;;) {
-      const a = await put();
-      if (a.status === 201) break;
-      assert.equal(a.status, 429, a.text);
-      await sleep(20);
-    }
+    while (s.bodyBytesHeld > 0) await sleep(10);
+    const fits = await put();
+    assert.equal(fits.status, 201, fits.text);
+    assert.equal(s.bodyBytesHeld, 0);
   });
 });
 
