@@ -7,7 +7,8 @@
  * @module
  */
 import { writeSmallAtomic } from "../util/write-file.js";
-import { lstat, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { lstat, mkdir, rm } from "node:fs/promises";
+import { OwnedFd } from "../util/owned-fd.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -27,7 +28,8 @@ import { FileTee } from "./file-tee.js";
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, createExclusiveWriter, mkdirNoFollow, openFileWriter } from "../util/no-follow.js";
 import { removeFile } from "../util/remove-file.js";
 import { identityOfFd, openSameFile, type FileIdentity } from "../util/file-identity.js";
-import { constants, openSync } from "node:fs";
+import { constants, openSync, renameSync, statSync } from "node:fs";
+import { lstatNow } from "../util/lstat-now.js";
 
 /** The default cache directory. */
 export function defaultCacheDir(): string {
@@ -68,12 +70,9 @@ export class BlobCache {
 
   /** True when the verified blob is in the cache with the descriptor's size (a regular file, never a link). */
   async has(desc: Descriptor): Promise<boolean> {
-    try {
-      const s = await lstat(this.path(desc.digest));
-      return s.isFile() && (desc.size < 0 || s.size === desc.size);
-    } catch {
-      return false;
-    }
+    // On the calling thread, as every per-blob metadata call of the cache (see util/remove-file.ts).
+    const s = lstatNow(this.path(desc.digest));
+    return !!s && s.isFile() && (desc.size < 0 || s.size === desc.size);
   }
 
   /** Opens a cached blob. */
@@ -146,14 +145,14 @@ export class BlobCache {
    */
   private async tee(source: ReadableTarget, desc: Descriptor, final: string, unlock: () => Promise<void>, stale: boolean, options: EnsureOptions): Promise<Readable> {
     const partial = `${final}.partial`;
-    let file: FileHandle | undefined;
+    const file = new OwnedFd();
     try {
       if (stale) await removeFile(partial);
-      file = await open(partial, CREATE_EXCLUSIVE, 0o644);
+      file.fd = openSync(partial, CREATE_EXCLUSIVE, 0o644);
       const body = await openVerifiedBlob(source, desc, { signal: options.signal, onBytes: options.onBytes, retry: options.retry });
       return markVerified(new FileTee(body, file, partial, final, unlock));
     } catch (err) {
-      await file?.close().catch(() => undefined);
+      file.closeQuietly();
       await unlock();
       throw err;
     }
@@ -185,7 +184,7 @@ export class BlobCache {
 
   /** The size of a cached blob. */
   async size(desc: Descriptor): Promise<number> {
-    return (await stat(this.path(desc.digest))).size;
+    return statSync(this.path(desc.digest)).size;
   }
 
   /**
@@ -252,7 +251,7 @@ export class BlobCache {
       if (err instanceof DigestMismatchError) await removeFile(partial);
       throw err;
     }
-    await rename(partial, final);
+    renameSync(partial, final);
     return offset > 0 ? "resumed" : "downloaded";
   }
 
@@ -306,7 +305,7 @@ export class BlobCache {
  * file of its own (a planted symlink or hard link) is removed, never read or appended to.
  */
 async function partialSize(partial: string, desc: Descriptor): Promise<number> {
-  const st = await lstat(partial).catch(() => undefined);
+  const st = lstatNow(partial);
   if (!st) return -1;
   try {
     if (!st.isFile() || st.nlink !== 1) {

@@ -6,8 +6,8 @@
  * partial file is closed and renamed into place before the stream ends.
  * @module
  */
-import type { FileHandle } from "node:fs/promises";
-import { rename } from "node:fs/promises";
+import type { OwnedFd } from "../util/owned-fd.js";
+import { renameSync } from "node:fs";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { discard } from "../http/discard.js";
 import { DigestMismatchError } from "../model/errors.js";
@@ -29,7 +29,7 @@ export class FileTee extends Transform {
    */
   constructor(
     private readonly body: Readable,
-    private readonly file: FileHandle,
+    private readonly file: OwnedFd,
     private readonly partial: string,
     private readonly final: string,
     private readonly unlock: () => Promise<void>,
@@ -60,8 +60,8 @@ export class FileTee extends Transform {
   override _flush(cb: TransformCallback): void {
     // The body ended, so its digest checked out: the partial file becomes the cached blob.
     const settle = async () => {
-      await this.file.close();
-      await rename(this.partial, this.final);
+      this.file.close();
+      renameSync(this.partial, this.final);
       this.complete = true;
       await this.release();
     };
@@ -73,7 +73,7 @@ export class FileTee extends Transform {
       if (!this.complete) {
         this.body.unpipe(this);
         discard(this.body);
-        await this.file.close().catch(() => undefined);
+        this.file.closeQuietly();
         // Bytes that failed verification are worthless; bytes cut off by a network failure are kept for resumption.
         if (err instanceof DigestMismatchError) await removeFile(this.partial);
       }

@@ -5,7 +5,8 @@
  * @module
  */
 import { writeSmallAtomic } from "../util/write-file.js";
-import { link, lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { linkSync, renameSync } from "node:fs";
 import { join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable, type Readable } from "node:stream";
@@ -124,7 +125,7 @@ export class DirSink implements FileSink {
       // Bytes verified just now replace whatever is there (the same bytes, or a damaged copy);
       // a file that was there before is not one this run added, so an abort keeps it.
       const before = this.updating && (await this.has(path));
-      await rename(tmp, full);
+      renameSync(tmp, full);
       this.wrote.add(path);
       if (this.updating && !before) this.added.push(full);
     } catch (err) {
@@ -138,7 +139,8 @@ export class DirSink implements FileSink {
   async writeFile(path: string, size: number, source: string, identity?: FileIdentity): Promise<void> {
     const full = await this.parentOf(path);
     try {
-      await link(source, full);
+      // On the calling thread, as the client's other per-blob metadata calls (see util/remove-file.ts).
+      linkSync(source, full);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A regular file there is kept (it was verified as present); anything else (a planted

@@ -5,8 +5,8 @@
  * hand over someone else's file under the verified digest.
  * @module
  */
-import { closeSync, constants, fstatSync, open } from "node:fs";
-import { lstat } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
+import { lstatNow } from "./lstat-now.js";
 import { OcidistError } from "../model/errors.js";
 
 /** A file by device and inode. */
@@ -34,23 +34,20 @@ function refuse(path: string): never {
 
 /** Checks that `path` (not followed if a symlink) is the file `expected` names. @throws ReplacedFileError */
 export async function checkSameFile(path: string, expected: FileIdentity): Promise<void> {
-  const st = await lstat(path).catch(() => undefined);
+  const st = lstatNow(path);
   if (!st || !st.isFile() || st.dev !== expected.dev || st.ino !== expected.ino) refuse(path);
 }
 
 /** Opens `path` for reading (no symlink) and checks, on the descriptor, that it is the file `expected` names. @throws ReplacedFileError */
-export function openSameFile(path: string, expected: FileIdentity): Promise<number> {
-  return new Promise((resolve, reject) => {
-    open(path, constants.O_RDONLY | constants.O_NOFOLLOW, (err, fd) => {
-      if (err) return reject(err);
-      try {
-        const id = identityOfFd(fd);
-        if (id.dev === expected.dev && id.ino === expected.ino) return resolve(fd);
-        refuse(path);
-      } catch (e) {
-        closeSync(fd);
-        reject(e);
-      }
-    });
-  });
+export async function openSameFile(path: string, expected: FileIdentity): Promise<number> {
+  // On the calling thread, as the client's other per-blob metadata calls (see util/remove-file.ts).
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const id = identityOfFd(fd);
+    if (id.dev === expected.dev && id.ino === expected.ino) return fd;
+    refuse(path);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
 }

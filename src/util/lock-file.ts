@@ -2,9 +2,12 @@
  * Lock files that mark a download in progress, so that two processes never write one cache
  * file at once: `<path>.lock` created exclusively (never through a link) holding the pid; a
  * lock whose process is gone (or, without a pid, older than two minutes) is taken over.
+ * Taken and released on the calling thread (see `util/remove-file.ts`): a pull takes one
+ * lock per blob.
  * @module
  */
-import { open, readFile, stat } from "node:fs/promises";
+import { closeSync, constants, openSync, writeSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { removeFile } from "./remove-file.js";
 
 const LOCK_STALE_MS = 120_000;
@@ -13,9 +16,12 @@ const LOCK_STALE_MS = 120_000;
 export async function takeLock(path: string): Promise<(() => Promise<void>) | undefined> {
   const lockPath = `${path}.lock`;
   try {
-    const fh = await open(lockPath, "wx");
-    await fh.writeFile(`${process.pid}\n`);
-    await fh.close();
+    const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
     return () => removeFile(lockPath);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

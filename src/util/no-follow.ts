@@ -5,15 +5,13 @@
  * existing layout cannot redirect a write to another file.
  * @module
  */
-import { constants, open as openCallback, type ReadStream, type Stats, type WriteStream } from "node:fs";
+import { constants, openSync, type ReadStream, type Stats, type WriteStream } from "node:fs";
 import { lstat, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { FileWriter } from "./file-writer.js";
 import { OcidistError } from "../model/errors.js";
 import { safeRelativePath } from "./safe-name.js";
 
-const openFd = promisify(openCallback);
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;
 
@@ -78,7 +76,7 @@ export async function openReadNoFollow(path: string, range: { start?: number; en
  * for a client streaming a download to disk (not for a server, see util/file-writer.ts).
  */
 export async function openFileWriter(path: string, flags: number, mode = 0o644): Promise<FileWriter> {
-  return new FileWriter(await openFd(path, flags, mode));
+  return new FileWriter(openSync(path, flags, mode));
 }
 
 /** A {@link FileWriter} on a file that must not exist yet (nothing, not even a dangling link). */
