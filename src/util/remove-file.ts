@@ -7,8 +7,8 @@
  *
  * The unlink runs on the calling thread, as the client's other per-blob metadata calls do
  * (see `util/file-writer.ts`): on a local disk it takes microseconds, where a round trip
- * through libuv's thread pool costs the event loop ~0.05 ms of hand-off per call. Servers
- * keep their own thread-pool calls.
+ * through libuv's thread pool costs the event loop ~0.05 ms of hand-off per call. A server
+ * takes it too for a lock file now and then; its blob bytes go through the thread pool.
  * @module
  */
 import { unlinkSync } from "node:fs";
