@@ -10,10 +10,10 @@ import { open, rm, type FileHandle } from "node:fs/promises";
 import { OcidistError } from "../model/errors.js";
 import { registerTemp, unregisterTemp } from "../util/atomic.js";
 import type { Readable } from "node:stream";
-import { chunksOf } from "../util/chunks.js";
+import { pipeline } from "node:stream/promises";
 import { fileChunks } from "../util/file-chunks.js";
 import { openSameFile, type FileIdentity } from "../util/file-identity.js";
-import { writeAllAt } from "../util/file-writer.js";
+import { RegionWriter } from "../util/file-writer.js";
 import { checkFileOutput, createBeside, placeFile } from "../util/output-policy.js";
 import type { FileSink } from "./sinks.js";
 
@@ -131,13 +131,9 @@ export class RegionTarSink implements FileSink {
   async write(path: string, size: number, body: Readable | AsyncIterable<Buffer>): Promise<void> {
     const start = await this.reserve(path, size);
     try {
-      let pos = start;
-      for await (const chunk of chunksOf(body)) {
-        if (pos + chunk.length > start + size) throw new OcidistError(`tar member ${path}: more than its ${size} bytes`);
-        writeAllAt(this.fh.fd, chunk, pos);
-        pos += chunk.length;
-      }
-      if (pos !== start + size) throw new OcidistError(`tar member ${path}: ${pos - start} bytes, ${size} expected`);
+      const region = new RegionWriter(this.fh.fd, start, size, `tar member ${path}`);
+      await pipeline(body, region);
+      if (region.written !== size) throw new OcidistError(`tar member ${path}: ${region.written} bytes, ${size} expected`);
     } catch (err) {
       // The region stays laid out; a second attempt writes it again from the start.
       this.written.delete(path);

@@ -13,6 +13,7 @@ import { writeSync, writevSync } from "node:fs";
 import { OwnedFd } from "./owned-fd.js";
 import { identityOfFd, type FileIdentity } from "./file-identity.js";
 import { Writable } from "node:stream";
+import { OcidistError } from "../model/errors.js";
 
 /** Writes all of `chunks` (a short write continues where it stopped). */
 function writeAll(fd: number, chunks: Buffer[]): void {
@@ -80,5 +81,38 @@ export class FileWriter extends Writable {
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.file.closeQuietly();
     cb(err);
+  }
+}
+
+/**
+ * A Writable that writes the bytes it is given at `start..start+limit` of `fd`, on the
+ * calling thread, and fails on a byte past `limit` (a region of a file written out of order:
+ * a tar member, see `targets/tar-regions.ts`). The descriptor is the caller's, never closed
+ * here. Driven by `pipeline`, chunks flow with the source's own backpressure: no pause and
+ * resume of the source per chunk, as an async iterator that waits on each chunk makes.
+ */
+export class RegionWriter extends Writable {
+  /** Bytes written so far. */
+  written = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly start: number,
+    private readonly limit: number,
+    /** What the region is, for the error past its end. */
+    private readonly what: string,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.written + chunk.length > this.limit) return cb(new OcidistError(`${this.what}: more than its ${this.limit} bytes`));
+    try {
+      writeAllAt(this.fd, chunk, this.start + this.written);
+    } catch (err) {
+      return cb(err as Error);
+    }
+    this.written += chunk.length;
+    cb();
   }
 }

@@ -1,14 +1,16 @@
 /**
  * The blob path moves chunks without copying or piling them up: a verified read hands on
  * the source's own buffers and stops reading its source while its consumer's queue is full;
- * chunk-wise reads never concatenate what is queued; the cache tee writes the same bytes it
+ * a tar region is written chunk by chunk at its place, never past its end; the cache tee writes the same bytes it
  * passes on; a body that closes before its end is resumed; early collection is asked for
  * every few MiB streamed.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { Readable } from "node:stream";
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable, Writable } from "node:stream";
 import { test } from "node:test";
 import { tempDir } from "../helpers/cli.js";
 import { openVerifiedBlob } from "../../src/engine/blob-reader.js";
@@ -17,7 +19,7 @@ import type { Descriptor } from "../../src/model/descriptor.js";
 import { DigestMismatchError } from "../../src/model/errors.js";
 import type { ReadableTarget } from "../../src/targets/target.js";
 import { offsetSource } from "../helpers/offset-source.js";
-import { chunksOf } from "../../src/util/chunks.js";
+import { RegionWriter } from "../../src/util/file-writer.js";
 import { allowEarlyCollection, COLLECT_EVERY, FULL_EVERY, noteStreamed } from "../../src/util/garbage.js";
 
 const CHUNK = 16 * 1024;
@@ -42,37 +44,52 @@ function source(first?: (offset: number) => Readable): ReadableTarget & { offset
   return offsetSource((offset, n) => (n === 0 && first ? { body: first(offset), offset } : { body: body(chunks), offset: 0 }));
 }
 
+/** Each chunk of `r` as it was pushed (a `for await` would concatenate what is queued). */
+async function collect(r: Readable): Promise<Buffer[]> {
+  const got: Buffer[] = [];
+  await pipeline(r, new Writable({ write: (c: Buffer, _e, cb) => (got.push(c), cb()) }));
+  return got;
+}
+
 const ticks = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
-test("chunksOf yields each queued chunk as it was pushed, never a concatenation", async () => {
-  const r = new Readable({ read() {} });
-  for (const c of chunks.slice(0, 3)) r.push(c);
-  r.push(null);
-  const got: Buffer[] = [];
-  for await (const c of chunksOf(r)) got.push(c);
-  assert.equal(got.length, 3);
-  got.forEach((c, i) => assert.equal(c, chunks[i]));
+test("a region writer puts each chunk at its place in the file and fails past its end", async () => {
+  const dir = tempDir("region");
+  const path = join(dir, "f");
+  writeFileSync(path, Buffer.alloc(10 + 3 * CHUNK + 10, 0xff));
+  const fd = openSync(path, "r+");
+  try {
+    const region = new RegionWriter(fd, 10, 3 * CHUNK, "member m");
+    await pipeline(Readable.from(chunks.slice(0, 3)), region);
+    assert.equal(region.written, 3 * CHUNK);
+    const file = readFileSync(path);
+    assert.deepEqual(file.subarray(10, 10 + 3 * CHUNK), Buffer.concat(chunks.slice(0, 3)));
+    // The bytes around the region are untouched.
+    assert.equal(file[9], 0xff);
+    assert.equal(file[10 + 3 * CHUNK], 0xff);
+    await assert.rejects(pipeline(Readable.from(chunks.slice(0, 3)), new RegionWriter(fd, 10, 2 * CHUNK, "member m")), /member m: more than its 32768 bytes/);
+  } finally {
+    closeSync(fd);
+  }
 });
 
-test("chunksOf throws the stream's error, and a close before the end", async () => {
-  const failing = new Readable({ read() {} });
-  failing.push(chunks[0]);
-  failing.destroy(new Error("boom"));
-  await assert.rejects(async () => {
-    for await (const _ of chunksOf(failing)) {
-      /* reading */
-    }
-  }, /boom/);
-  const cut = new Readable({ read() {} });
-  cut.push(chunks[0]);
-  setImmediate(() => cut.destroy());
-  await assert.rejects(async () => {
-    for await (const _ of chunksOf(cut)) {
-      /* reading */
-    }
-  }, (err: NodeJS.ErrnoException) => err.code === "ERR_STREAM_PREMATURE_CLOSE");
+test("a region writer fails with its source's error, and on a close before the end", async () => {
+  const dir = tempDir("region");
+  const fd = openSync(join(dir, "f"), "w");
+  try {
+    const failing = new Readable({ read() {} });
+    failing.push(chunks[0]);
+    setImmediate(() => failing.destroy(new Error("boom")));
+    await assert.rejects(pipeline(failing, new RegionWriter(fd, 0, CHUNK * 4, "m")), /boom/);
+    const cut = new Readable({ read() {} });
+    cut.push(chunks[0]);
+    setImmediate(() => cut.destroy());
+    await assert.rejects(pipeline(cut, new RegionWriter(fd, 0, CHUNK * 4, "m")), (err: NodeJS.ErrnoException) => err.code === "ERR_STREAM_PREMATURE_CLOSE");
+  } finally {
+    closeSync(fd);
+  }
 });
 
 test("a verified read hands on the source's own buffers and stops reading while nobody consumes", async () => {
@@ -83,8 +100,7 @@ test("a verified read hands on the source's own buffers and stops reading while 
   // Nobody reads: the read holds at most its 64 KiB queue (and the source's own small one).
   assert.ok(out.readableLength <= 64 * 1024, `${out.readableLength} bytes queued`);
   assert.ok(b.pulled() < chunks.length, `all ${b.pulled()} chunks were pulled with no consumer`);
-  const got: Buffer[] = [];
-  for await (const c of chunksOf(out)) got.push(c);
+  const got = await collect(out);
   assert.equal(got.length, chunks.length);
   got.forEach((c, i) => assert.equal(c, chunks[i]));
 });
@@ -99,8 +115,7 @@ test("a body that closes before its end is resumed from the last byte delivered"
   });
   // Resumed bodies start at 0 here (the range is not honoured): the reader skips what it has.
   const out = await openVerifiedBlob(src, desc, { retry: { retries: 2, baseMs: 0, maxMs: 0, delay: () => 0, isTransient: () => false } });
-  const got: Buffer[] = [];
-  for await (const c of chunksOf(out)) got.push(c);
+  const got = await collect(out);
   assert.ok(Buffer.concat(got).equals(content));
   assert.deepEqual(src.offsets, [0, half]);
 });
@@ -109,8 +124,7 @@ test("the cache tee writes what it passes on, settles the cache before it ends, 
   const cache = new BlobCache(tempDir("ocidist-tee-"));
   const { body: out, how } = await cache.openThrough(source(), desc);
   assert.equal(how, "downloaded");
-  const got: Buffer[] = [];
-  for await (const c of chunksOf(out)) got.push(c);
+  const got = await collect(out);
   assert.ok(Buffer.concat(got).equals(content));
   assert.ok(readFileSync(cache.path(desc.digest)).equals(content));
   assert.equal(existsSync(`${cache.path(desc.digest)}.lock`), false);
@@ -118,11 +132,7 @@ test("the cache tee writes what it passes on, settles the cache before it ends, 
 
   const wrong: Descriptor = { ...desc, digest: `sha256:${"0".repeat(64)}` };
   const bad = await cache.openThrough(source(), wrong);
-  await assert.rejects(async () => {
-    for await (const _ of chunksOf(bad.body)) {
-      /* reading */
-    }
-  }, DigestMismatchError);
+  await assert.rejects(collect(bad.body), DigestMismatchError);
   await ticks(5);
   assert.equal(existsSync(`${cache.path(wrong.digest)}.partial`), false);
   assert.equal(existsSync(`${cache.path(wrong.digest)}.lock`), false);
