@@ -3,6 +3,7 @@
  * "Deleting blobs"): blobs streamed from disk, `Range` answered with 206.
  * @module
  */
+import { noteStreamed } from "../util/garbage.js";
 import { pipeline } from "node:stream/promises";
 import { checkWritable, sendEmpty, type Ctx } from "./context.js";
 import { blobUnknown, nameUnknown, ServeError } from "./errors.js";
@@ -50,6 +51,11 @@ export async function getBlob(ctx: Ctx, name: string, digest: string): Promise<v
   }
   const body = await ctx.storage.openBlob(name, digest, start, end);
   ctx.res.writeHead(range ? 206 : 200, headers);
+  // Each read is a fresh buffer, dead once the socket took it: counted, so that a host that
+  // collects early (the CLI, see util/garbage.ts) frees them every MiB rather than every
+  // 30-40 MB. Pulls of 210 MB from `serve`: server peak RSS 99-105 -> 65 MiB with the
+  // smaller reads of Storage.openBlob.
+  body.on("data", (c: Buffer | string) => noteStreamed(c.length));
   await pipeline(body, ctx.res);
 }
 

@@ -89,9 +89,13 @@ export class Storage {
     return st?.isFile() ? st.size : undefined;
   }
 
-  /** A stream of a blob's bytes `start..end` (inclusive), opened without following a link. */
+  /**
+   * A stream of a blob's bytes `start..end` (inclusive), opened without following a link.
+   * Read 256 KiB at a time: 1 MiB reads kept more bytes queued per download, and dead for
+   * longer, for the same throughput.
+   */
   async openBlob(name: string, digest: string, start: number, end: number): Promise<ReadStream> {
-    return openReadNoFollow(join(this.root, name, blobPathInLayout(digest)), { start, end }, 1 << 20);
+    return openReadNoFollow(join(this.root, name, blobPathInLayout(digest)), { start, end }, 1 << 18);
   }
 
   /** A small blob (a manifest) whole, or undefined when absent or larger than `cap`. */
