@@ -53,8 +53,8 @@ export async function getBlob(ctx: Ctx, name: string, digest: string): Promise<v
   ctx.res.writeHead(range ? 206 : 200, headers);
   // Each read is a fresh buffer, dead once the socket took it: counted, so that a host that
   // collects early (the CLI, see util/garbage.ts) frees them every MiB rather than every
-  // 30-40 MB. Pulls of 210 MB from `serve`: server peak RSS 99-105 -> 65 MiB with the
-  // smaller reads of Storage.openBlob.
+  // 30-40 MB (bench/serve.ts: the server's peak 99-105 -> 65 MiB, with Storage.openBlob's
+  // smaller reads). Listening here is safe: pipeline attaches in this same tick.
   body.on("data", (c: Buffer | string) => noteStreamed(c.length));
   await pipeline(body, ctx.res);
 }

@@ -90,12 +90,12 @@ export class Storage {
   }
 
   /**
-   * A stream of a blob's bytes `start..end` (inclusive), opened without following a link.
-   * Read 256 KiB at a time: 1 MiB reads kept more bytes queued per download, and dead for
-   * longer, for the same throughput.
+   * A stream of a blob's bytes `start..end` (inclusive), opened without following a link,
+   * read 256 KiB at a time (1 MiB reads kept more bytes queued per download, for the same
+   * throughput).
    */
   async openBlob(name: string, digest: string, start: number, end: number): Promise<ReadStream> {
-    return openReadNoFollow(join(this.root, name, blobPathInLayout(digest)), { start, end }, 1 << 18);
+    return openReadNoFollow(join(this.root, name, blobPathInLayout(digest)), { start, end });
   }
 
   /** A small blob (a manifest) whole, or undefined when absent or larger than `cap`. */

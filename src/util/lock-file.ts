@@ -19,9 +19,13 @@ export async function takeLock(path: string): Promise<(() => Promise<void>) | un
     const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       writeSync(fd, `${process.pid}\n`);
-    } finally {
+    } catch (err) {
+      // A lock without its pid (a full disk) would hold others off for two minutes: it goes.
       closeSync(fd);
+      await removeFile(lockPath);
+      throw err;
     }
+    closeSync(fd);
     return () => removeFile(lockPath);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

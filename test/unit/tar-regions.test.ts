@@ -49,3 +49,26 @@ test("a short body fails the write and abort leaves nothing", async () => {
   await sink.abort();
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test("a member whose body fails or runs long is refused, and a second attempt writes it again from its start", async () => {
+  const dir = tempDir();
+  const dest = join(dir, "x.tar");
+  const sink = await RegionTarSink.create(dest);
+  // Fails once it is read from (as a download cut off mid-way), not before anyone listens.
+  let sent = false;
+  const cut = new Readable({
+    read() {
+      if (!sent) this.push(Buffer.from("abc"));
+      else setImmediate(() => this.destroy(new Error("connection reset")));
+      sent = true;
+    },
+  });
+  await assert.rejects(sink.write("m", 6, cut), /connection reset/);
+  await assert.rejects(sink.write("m", 6, Readable.from([Buffer.from("abcdef"), Buffer.from("g")])), /tar member m: more than its 6 bytes/);
+  await sink.write("m", 6, Readable.from([Buffer.from("xyz"), Buffer.from("uvw")]));
+  await sink.commit();
+  const out = join(dir, "out");
+  execFileSync("mkdir", [out]);
+  execFileSync("tar", ["-xf", dest, "-C", out]);
+  assert.equal(readFileSync(join(out, "m"), "utf8"), "xyzuvw");
+});
